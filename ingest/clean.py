@@ -1,0 +1,200 @@
+"""Clean a plan's text into the canonical text that every later offset refers to.
+
+What goes: Word bookmark debris, PDF page-number lines, tables of contents, footnote digits glued
+to a year, stray spaces that PDF conversion puts between Chinese and digits, and the line breaks
+that PDF conversion puts in the middle of sentences (only in files laid out at a fixed width).
+Everything else stays exactly as printed. `CleanText.source_line(offset)` maps back to the line of
+the original file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from plankg.ingest.headings import match_marker
+
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－―]+\s*\d{1,4}\s*[-—–－―]+|第\s*\d{1,4}\s*页(?:\s*[,，]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
+)
+_LEADER = re.compile(r"(?:[.．·•…⋯]\s*){4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
+_TOC_TITLE = re.compile(r"^\s*目\s*录\s*$")
+_TOC_PAGE_REF = re.compile(r"\s\d{1,3}\s*$")
+_HAN = r"\u3400-\u9fff"
+_NUM = r"\d+(?:[.．]\d+)?"
+# Stray spaces around a number inside Chinese prose (到 2025 年 → 到2025年). A space stays when it
+# separates two values (2020年 2025年) or a value from the next column (23% 区能源局).
+_SPACE_BOTH = re.compile(rf"(?<=[{_HAN}])(?<!\d[年月日]) ({_NUM}) (?=[{_HAN}])")
+_SPACE_LEFT = re.compile(
+    rf"(?<=[{_HAN}，、：（])(?<!\d[年月日]) (?=\d[\d.．\-～~—%‰]*(?:[^\s\d.．\-～~—%‰]{{2}}|[，。、；：）]|$))"
+)
+_SPACE_RIGHT = re.compile(rf"(?<=[^\s\d.．≥≤＞＜><=＝~～\-])({_NUM}) (?=[{_HAN}])")
+_SPACE_RIGHT_START = re.compile(rf"^({_NUM}) (?=[年月日])")
+# A footnote mark glued to a year: 2025年2 → 2025年, (1981～2010年1） → (1981～2010年）
+_FOOTNOTE = re.compile(r"(?<=\d{4})( ?年)\d{1,2}(?=[\s）)，。、]|$)")
+_SENTENCE_END = "。！？；：”」』）)"
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """The canonical text of a plan and the map from its offsets to original line numbers."""
+
+    text: str
+    piece_starts: tuple[int, ...]  # offsets in `text` where a piece of an original line begins
+    piece_lines: tuple[int, ...]  # the 1-based original line number of each piece
+    wrapped: bool  # True when the file was laid out at a fixed width and lines were rejoined
+    stats: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def source_line(self, offset: int) -> int:
+        """The 1-based line of the original file that holds the character at `offset`."""
+        if not self.piece_starts:
+            return 1
+        i = bisect.bisect_right(self.piece_starts, offset) - 1
+        return self.piece_lines[max(i, 0)]
+
+
+@dataclass
+class _Line:
+    text: str
+    number: int  # 1-based line in the original file
+    printed_width: float = 0.0  # width as printed, before spaces were normalised
+    joins: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, original line)
+
+
+def clean(raw: str) -> CleanText:
+    """Clean decoded plan text (see the module docstring for what is removed)."""
+    stats: Counter[str] = Counter()
+    raw = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_Line(text, i) for i, text in enumerate(raw.split("\n"), start=1)]
+    lines = _drop_debris(lines, stats)
+    for line in lines:
+        line.text = _normalise_spaces(line.text, stats)
+    wrapped = _is_wrapped(lines)
+    if wrapped:
+        lines = _rejoin(lines, stats)
+    text_parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    offset = 0
+    previous_blank = True
+    for line in lines:
+        blank = not line.text.strip()
+        if blank and (wrapped or previous_blank):
+            continue
+        previous_blank = blank
+        starts.append(offset)
+        numbers.append(line.number)
+        for join_offset, join_line in line.joins:
+            starts.append(offset + join_offset)
+            numbers.append(join_line)
+        text_parts.append(line.text)
+        offset += len(line.text) + 1
+    text = "\n".join(text_parts).rstrip("\n")
+    return CleanText(text, tuple(starts), tuple(numbers), wrapped, dict(stats))
+
+
+def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
+    kept: list[_Line] = []
+    in_toc = False
+    for line in lines:
+        text, n = _BOOKMARK.subn("", line.text)
+        stats["bookmarks"] += n
+        text = text.replace("\f", "").replace("\u00a0", " ").rstrip()
+        # Word tables start each cell line with a tab: keep one as the cell mark, drop other indent.
+        stripped = text.lstrip(" \t\u3000")
+        text = ("\t" + stripped) if text[: len(text) - len(stripped)].count("\t") and stripped \
+            else stripped
+        if _PAGE_NUMBER.match(text):
+            stats["page_numbers"] += 1
+            continue
+        if _TOC_TITLE.match(text):
+            in_toc = True
+            stats["toc_lines"] += 1
+            continue
+        if _LEADER.search(text) or (in_toc and _is_toc_entry(text)):
+            stats["toc_lines"] += 1
+            in_toc = True
+            continue
+        if text.strip():
+            in_toc = False
+        line.text = text
+        line.printed_width = width(text)
+        kept.append(line)
+    return kept
+
+
+def _is_toc_entry(text: str) -> bool:
+    """Inside a table of contents: a heading followed by a page number, or a bare heading."""
+    return bool(_TOC_PAGE_REF.search(text) and match_marker(text.strip()))
+
+
+def _normalise_spaces(text: str, stats: Counter[str]) -> str:
+    text, n = _FOOTNOTE.subn(r"\1", text)
+    stats["footnote_marks"] += n
+    before = len(text)
+    text = _SPACE_BOTH.sub(r"\1", text)
+    text = _SPACE_LEFT.sub("", text)
+    text = _SPACE_RIGHT.sub(r"\1", text)
+    text = _SPACE_RIGHT_START.sub(r"\1", text)
+    stats["spaces"] += before - len(text)
+    return text
+
+
+def width(text: str) -> float:
+    """Printed width in full-width character cells (ASCII counts half)."""
+    return sum(0.5 if ord(ch) < 128 else 1.0 for ch in text)
+
+
+def _is_wrapped(lines: list[_Line]) -> bool:
+    """A PDF text layer: most prose lines end at the same right margin, well under 50 cells."""
+    widths = [line.printed_width for line in lines if line.printed_width >= 10]
+    if len(widths) < 20:
+        return False
+    widths.sort()
+    margin = widths[int(len(widths) * 0.8)]
+    at_margin = sum(1 for w in widths if margin - 2 <= w <= margin + 1)
+    return margin <= 50 and at_margin >= 0.35 * len(widths)
+
+
+def _rejoin(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
+    """Join each line that runs to the right margin with the next one, unless a heading follows."""
+    widths = sorted(line.printed_width for line in lines if line.printed_width >= 10)
+    margin = widths[int(len(widths) * 0.8)]
+    out: list[_Line] = []
+    last: _Line | None = None  # the last original line that went into out[-1]
+    for line in lines:
+        if not line.text.strip():
+            continue
+        if out and last and _continues(last, line.text, margin):
+            prev = out[-1]
+            glue = " " if _latin(prev.text[-1]) and _latin(line.text[0]) else ""
+            prev.joins.append((len(prev.text) + len(glue), line.number))
+            prev.text += glue + line.text
+            stats["joined_lines"] += 1
+        else:
+            out.append(_Line(line.text, line.number, line.printed_width, list(line.joins)))
+        last = line
+    return out
+
+
+def _continues(prev_line: _Line, nxt: str, margin: float) -> bool:
+    """`nxt` goes on the sentence of `prev`: prev reached the margin and nxt opens nothing new."""
+    prev = prev_line.text
+    if prev_line.printed_width < margin - 2.5 or prev.startswith("\t") or nxt.startswith("\t"):
+        return False
+    if _is_tabular(prev) or _is_tabular(nxt) or match_marker(nxt):
+        return False
+    return not match_marker(prev) or not prev.endswith(tuple(_SENTENCE_END))
+
+
+def _is_tabular(text: str) -> bool:
+    """A row of a table flattened by PDF conversion: cells separated by spaces."""
+    return text.strip().count(" ") >= 2
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
