@@ -25,17 +25,17 @@ _LEADER = re.compile(r"(?:[.．·•…⋯]\s*){4,}\s*\d*\s*$|…{2,}\s*\d*\s*$"
 _TOC_TITLE = re.compile(r"^\s*目\s*录\s*$")
 _TOC_PAGE_REF = re.compile(r"\s\d{1,3}\s*$")
 _HAN = r"\u3400-\u9fff"
-_NUM = r"\d+(?:[.．]\d+)?"
+_NUM = r"\d+(?:[.．]\d+)?(?:[-～~—]\d+(?:[.．]\d+)?)?"
 # Stray spaces around a number inside Chinese prose (到 2025 年 → 到2025年). A space stays when it
 # separates two values (2020年 2025年) or a value from the next column (23% 区能源局).
 _SPACE_BOTH = re.compile(rf"(?<=[{_HAN}])(?<!\d[年月日]) ({_NUM}) (?=[{_HAN}])")
 _SPACE_LEFT = re.compile(
-    rf"(?<=[{_HAN}，、：（])(?<!\d[年月日]) (?=\d[\d.．\-～~—%‰]*(?:[^\s\d.．\-～~—%‰]{{2}}|[，。、；：）]|$))"
+    rf"(?<=[{_HAN}，、：（])(?<!\d[年月日]) (?=\d[\d.．\-～~—%‰]*[^\s\d.．\-～~—%‰](?:\S|$))"
 )
 _SPACE_RIGHT = re.compile(rf"(?<=[^\s\d.．≥≤＞＜><=＝~～\-])({_NUM}) (?=[{_HAN}])")
 _SPACE_RIGHT_START = re.compile(rf"^({_NUM}) (?=[年月日])")
 # A footnote mark glued to a year: 2025年2 → 2025年, (1981～2010年1） → (1981～2010年）
-_FOOTNOTE = re.compile(r"(?<=\d{4})( ?年)\d{1,2}(?=[\s）)，。、]|$)")
+_FOOTNOTE = re.compile(r"(?<=\d{4})( ?年)\d{1,2}(?=[\s）)，。、]|$)(?!\s*[月日号])")
 _SENTENCE_END = "。！？；：”」』）)"
 
 
@@ -154,16 +154,21 @@ def _is_wrapped(lines: list[_Line]) -> bool:
     widths = [line.printed_width for line in lines if line.printed_width >= 10]
     if len(widths) < 20:
         return False
-    widths.sort()
-    margin = widths[int(len(widths) * 0.8)]
+    margin = _margin(lines)
     at_margin = sum(1 for w in widths if margin - 2 <= w <= margin + 1)
-    return margin <= 50 and at_margin >= 0.35 * len(widths)
+    beyond = sum(1 for w in widths if w > margin + 3)
+    return margin <= 50 and at_margin >= max(20, 0.35 * len(widths)) and beyond < 0.1 * len(widths)
+
+
+def _margin(lines: list[_Line]) -> float:
+    """The right margin: the most common printed width among lines of some length."""
+    counts = Counter(round(line.printed_width) for line in lines if line.printed_width >= 10)
+    return float(counts.most_common(1)[0][0]) if counts else 0.0
 
 
 def _rejoin(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
     """Join each line that runs to the right margin with the next one, unless a heading follows."""
-    widths = sorted(line.printed_width for line in lines if line.printed_width >= 10)
-    margin = widths[int(len(widths) * 0.8)]
+    margin = _margin(lines)
     out: list[_Line] = []
     last: _Line | None = None  # the last original line that went into out[-1]
     for line in lines:
