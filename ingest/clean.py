@@ -82,7 +82,7 @@ def clean(raw: str) -> CleanText:
     offset = 0
     previous_blank = True
     for line in lines:
-        blank = not line.text.strip()
+        blank = not line.text
         if blank and (wrapped or previous_blank):
             continue
         previous_blank = blank
@@ -105,9 +105,9 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
         stats["bookmarks"] += n
         text = text.replace("\f", "").replace("\u00a0", " ").rstrip()
         # Word tables start each cell line with a tab: keep one as the cell mark, drop other indent.
+        # An empty cell stays as a lone tab, so that it is not mistaken for a row boundary.
         stripped = text.lstrip(" \t\u3000")
-        text = ("\t" + stripped) if text[: len(text) - len(stripped)].count("\t") and stripped \
-            else stripped
+        text = ("\t" + stripped) if "\t" in text[: len(text) - len(stripped)] else stripped
         if _PAGE_NUMBER.match(text):
             stats["page_numbers"] += 1
             continue

@@ -23,6 +23,7 @@ ITEM_STYLES = {"cn_item": "一、", "cn_paren": "（一）", "arabic": "1.", "ar
                "circled": "①"}
 _NOTICE_END = re.compile(r"^（此件.{0,8}）$|^[(（]?此件.{0,8}[)）]?$")
 _DATE_LINE = re.compile(r"^\d{4}年\s*\d{0,2}\s*月\s*\d{0,2}\s*日?$|^[二〇零一三四五六七八九十]{4}年.{1,4}月.{0,4}日?$")
+_ISSUER_LINE = re.compile(r"^\S{2,30}(?:人民政府|办公室|办公厅|局|委员会|厅)$")
 _RUN_IN = re.compile(r"^(?P<head>[^。；！？，]{2,30}?)[。！：:](?=.)")
 _MAX_HEADING = 40  # a marker line longer than this without a run-in title is a heading + body
 _TITLE_MAX = 45
@@ -118,17 +119,20 @@ class _Outliner:
         return self.root
 
     def _step(self, i: int) -> int:
-        start, end, raw = self.lines[i]
+        _, end, raw = self.lines[i]
         line = raw.lstrip("\t").strip()
         if not line:
             return i + 1
-        top = self.stack[-1]
-        if top.word_box and not raw.startswith("\t") and not match_marker(line) \
-                and len(line) <= 12 and top.children:
-            self._extend(top.children[-1], end)  # a wrapped cell line continues the box item
-            return i + 1
-        if top.word_box and not raw.startswith("\t"):
-            self._pop()  # the box ends where its cell lines end
+        box = next((n for n in reversed(self.stack) if n.word_box), None)
+        if box is not None and not raw.startswith("\t"):
+            marker = match_marker(line)
+            if marker is None and len(line) <= 12 and box.children:
+                self._extend(box.children[-1], end)  # a wrapped cell line continues the item
+                return i + 1
+            if marker is None or not any(c.marker_kind == marker.kind for c in box.children):
+                while self.stack[-1] is not box:
+                    self._pop()
+                self._pop()  # the box ends where its cell lines end
         marker = match_marker(line)
         if marker and self._is_heading(marker, line, raw):
             if marker.kind in ("box", "table", "appendix"):
@@ -169,7 +173,12 @@ class _Outliner:
             i += 1
         if title_lines:
             s, e = self.lines[title_lines[0]][0], self.lines[title_lines[-1]][1]
-            heading = "".join(self.lines[j][2].strip() for j in title_lines)
+            heading = ""
+            for j in title_lines:  # a cover page may repeat the title under issuer and date
+                t = self.lines[j][2].strip()
+                if _DATE_LINE.match(t) or _ISSUER_LINE.match(t) or (heading and t in heading):
+                    break
+                heading += t
             self.root.children.append(_Node("title", "", heading, s, e, e, 0))
         if i < first:
             s = self.lines[i][0]
@@ -234,7 +243,8 @@ class _Outliner:
             if top.kind in ("box", "table"):
                 host = self.stack[-2]
                 # items numbered from 1 open the box's own list; anything else closes the box
-                if marker.rank <= min(host.rank, 2) or (marker.ordinal or 1) > 1:
+                own_list = any(c.marker_kind == marker.kind for c in top.children)
+                if marker.rank <= min(host.rank, 2) or ((marker.ordinal or 1) > 1 and not own_list):
                     self._pop()
                     continue
                 break
@@ -249,7 +259,7 @@ class _Outliner:
 
     # -- captions: 专栏, 表, 附表, 附件 ----------------------------------------------------------
     def _caption(self, i: int, marker: Marker) -> int:
-        start, end, raw = self.lines[i]
+        start, end, _ = self.lines[i]
         if marker.kind == "appendix":
             del self.stack[1:]
         else:

@@ -1,0 +1,553 @@
+"""Plan metadata from the text: issuing district, title, issuer, document number, date, period.
+
+A plan usually opens with the government's notice (通知) that issues it:
+
+    永川府发〔2022〕18号                      document number (文号)
+    重庆市永川区人民政府                      issuer (header)
+    关于印发重庆市永川区应对气候变化           notice title, often broken over lines
+    “十四五”规划的通知
+    各镇人民政府、街道办事处……：             addressees
+    现将《……》印发给你们，请认真贯彻执行。
+    重庆市永川区人民政府                      issuer (signature)
+    2022年10月12日                            issue date
+    （此件公开发布）                          end of the notice
+
+and then the plan's own title (also broken over lines, perhaps with its period on the next line:
+（2022~2030年）). Some plans carry no notice, some no title after it. Everything here works on
+cleaned and on raw text: offsets are never shifted, spacing is tolerated, and Word bookmark debris
+is read as blank. Places come from the gazetteer (`data/places.csv`), never from code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from plankg.ingest.places import Gazetteer, Place, default_gazetteer
+
+Level = Literal["district", "county", "municipal", "provincial", "regional", "unknown"]
+
+# One-to-one character folds, so that offsets in the folded text are offsets in the original.
+_FOLD = str.maketrans(
+    "０１２３４５６７８９［］（）～－　",
+    "0123456789[]()~- ",
+)
+_BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
+_CN_DIGITS = {
+    "〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "o": 0,
+    "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_YEAR = r"(\d{4}|[〇○零一二三四五六七八九Ｏ]{4})"
+_MD = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = re.compile(rf"{_YEAR}\s*年\s*{_MD}\s*月\s*{_MD}\s*日")
+_DATE_LINE = re.compile(rf"\s*{_DATE.pattern}\s*")
+# 文号: an issuing-body prefix, the year in brackets of any kind, a serial number, 号.
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[(【〖]\s*\d{4}\s*[〕\])】〗]\s*\d{1,5}\s*号"
+)
+_NOTICE_TITLE = re.compile(r"关于(?:印发|转发|下发|发布|公布)(?P<x>[^。；：:]{2,160}?)的通知")
+_NOTICE_END = re.compile(r"^\s*[（(]\s*此件[^）)\n]{0,12}[）)]\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*[-—–―－]*\s*\d{1,4}\s*[-—–―－]*\s*$")
+_HEADING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十百\d]+[章节篇部]|[一二三四五六七八九十]+[、．.]"
+    r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|前\s*言|目\s*录|附件|附表)"
+)
+# A name of a body that issues documents: government, its office, a bureau, a committee.
+_ORG = re.compile(
+    r"[\u4e00-\u9fff（）()]{2,40}?(?:人民政府(?:办公室|办公厅)?|政府办公室|办公厅|办公室"
+    r"|委员会|领导小组|局|厅|委)"
+)
+# What a plan's title ends with: the kind of document it is.
+_DOC_KIND = re.compile(
+    r"(?:规划|纲要|方案|计划|意见|办法|规定|细则|要点|措施|行动|路线图|指南|清单|战略|政策)"
+    r"(?:[（(][^（）()]*[）)])?$"
+)
+_PERIOD = re.compile(r"(?<!\d)(\d{4})\s*年?\s*[-~—–―至到〜]{1,2}\s*(\d{4})\s*年(?!\d)")
+_PERIOD_PAREN = re.compile(r"[(（]\s*(\d{4})\s*年?\s*[-~—–―至到〜]{1,2}\s*(\d{4})\s*年?\s*[)）]")
+_PERIOD_LINE = re.compile(rf"^\s*{_PERIOD_PAREN.pattern}\s*$")
+# 十四五 and its kin, or 第十四个五年: the n-th five-year plan.
+_FIVE_YEAR = re.compile(
+    r"(?<![〇○零一二三四五六七八九十])(十[一二三四五六七八九]?)五(?![年〇○零一二三四五六七八九十])"
+    r"|第(十[一二三四五六七八九]?)个五年"
+)
+_HEAD_LINES = 8  # non-blank lines at the top in which a notice title is looked for
+_TITLE_PIECES = 5  # lines a title may be broken into
+_TITLE_MAX = 100  # characters in a title
+_LEVEL_OF_SUFFIX: tuple[tuple[str, Level], ...] = (
+    ("区", "district"), ("县", "county"), ("市", "municipal"), ("省", "provincial"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanMetadata:
+    """What a plan says about itself. `spans` maps a field name to where it was read."""
+
+    district: str | None
+    district_code: str | None
+    title: str | None
+    issuer: str | None
+    doc_number: str | None
+    issued: datetime.date | None
+    period_start: int | None
+    period_end: int | None
+    period_derived: bool
+    level: Level
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    issuers: tuple[str, ...] = ()  # each issuing body when several sign (joint notices)
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str  # folded, bookmark debris blanked
+
+    @property
+    def content(self) -> str:
+        return self.text.strip()
+
+
+def extract_metadata(
+    text: str, *, notice_end: int | None = None, places: Gazetteer | None = None
+) -> PlanMetadata:
+    """Read a plan's metadata from its (cleaned or raw) text.
+
+    `notice_end` is the offset where the issuing notice ends, if the caller knows it (0: the plan
+    has no notice); otherwise it is found here. `places` defaults to the packaged gazetteer.
+    """
+    gazetteer = places if places is not None else default_gazetteer()
+    folded = _BOOKMARK.sub(lambda m: " " * len(m.group()), text.translate(_FOLD))
+    lines = _split_lines(folded)
+    spans: dict[str, tuple[int, int]] = {}
+
+    notice = _find_notice_title(folded, lines)
+    if notice_end is None:
+        notice_end = _find_notice_end(lines, notice) if notice else 0
+    notice_lines = [ln for ln in lines if ln.end <= notice_end] if notice_end else []
+    head = notice_lines or [ln for ln in lines if ln.content][:_HEAD_LINES]
+
+    doc_number = _find_doc_number(head, spans)
+    date_index = _find_date_line(notice_lines, notice)
+    if date_index is None and not notice_lines:
+        date_index = _find_date_line(head, None)
+        date_lines = head
+    else:
+        date_lines = notice_lines
+    issued = None
+    if date_index is not None:
+        issued = _parse_date(date_lines[date_index], spans)
+    issuers = _find_issuers(date_lines, date_index, notice, spans)
+
+    body_lines = [ln for ln in lines if ln.start >= notice_end]
+    title, period = _find_title(folded, body_lines, notice, spans)
+
+    district_place, level = _find_district(folded, issuers, spans, doc_number, gazetteer)
+    if district_place is not None:
+        spans.setdefault("district_code", spans["district"])
+    # Values were read in the folded text; report them as printed in `text`.
+    if title is not None:
+        title = _printed(text, folded, spans["title"])
+    if doc_number is not None:
+        doc_number = _printed(text, folded, spans["doc_number"])
+    issuers = [(text[a:b], (a, b)) for _, (a, b) in issuers]
+    return PlanMetadata(
+        district=district_place.name if district_place else None,
+        district_code=district_place.code if district_place else None,
+        title=title,
+        issuer="、".join(name for name, _ in issuers) or None,
+        doc_number=doc_number,
+        issued=issued,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        period_derived=period[2] if period else False,
+        level=level,
+        spans=spans,
+        issuers=tuple(name for name, _ in issuers),
+    )
+
+
+# --- lines and the notice -------------------------------------------------------------------
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    start = 0
+    for piece in text.split("\n"):
+        lines.append(_Line(start, start + len(piece), piece))
+        start += len(piece) + 1
+    return lines
+
+
+def _compact(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """`text[start:end]` without whitespace, and the offset in `text` of each character kept."""
+    offsets = [i for i in range(start, end) if not text[i].isspace()]
+    return "".join(text[i] for i in offsets), offsets
+
+
+def _printed(text: str, folded: str, span: tuple[int, int]) -> str:
+    """`text[span]` as printed, without the whitespace (and debris) that breaks it up."""
+    return "".join(text[i] for i in range(*span) if not folded[i].isspace())
+
+
+def _unspace(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class _Notice:
+    start: int  # offset of 关于, or of the header issuer on the same line
+    end: int  # offset just after 的通知
+    inner: str  # what is issued: the text between 关于印发 and 的通知, without whitespace
+    inner_span: tuple[int, int]
+    header: tuple[tuple[str, tuple[int, int]], ...]  # issuers printed above the notice title
+
+
+def _find_notice_title(text: str, lines: list[_Line]) -> _Notice | None:
+    """The 关于印发…的通知 heading, if it stands among the first lines of the text."""
+    top = [ln for ln in lines if ln.content][:_HEAD_LINES]
+    if not top:
+        return None
+    compact, offsets = _compact(text, top[0].start, top[-1].end)
+    for m in _NOTICE_TITLE.finditer(compact):
+        at = offsets[m.start()]
+        line = next(ln for ln in top if ln.start <= at <= ln.end)
+        prefix = text[line.start : at].strip()
+        if prefix and not _ORG.fullmatch(prefix):
+            continue  # a citation inside a sentence, not a heading
+        header = _named_spans(line) if prefix else []
+        header = [(name, span) for name, span in header if span[1] <= at]
+        for ln in reversed([ln for ln in top if ln.end < line.start]):
+            names = _named_spans(ln)
+            if not names:
+                break
+            header[:0] = names
+        x_start, x_end = offsets[m.start("x")], offsets[m.end("x") - 1] + 1
+        return _Notice(
+            start=line.start if prefix else at,
+            end=offsets[m.end() - 1] + 1,
+            inner=m.group("x"),
+            inner_span=(x_start, x_end),
+            header=tuple(header),
+        )
+    return None
+
+
+def _find_notice_end(lines: list[_Line], notice: _Notice) -> int:
+    """The end of the （此件公开发布） line, or of the signature date, after the notice title."""
+    after = [ln for ln in lines if ln.start >= notice.end]
+    for ln in after[:60]:
+        if _NOTICE_END.match(ln.text):
+            return ln.end
+    for ln in after[:60]:
+        if _DATE_LINE.fullmatch(ln.text):
+            return ln.end
+    return notice.end
+
+
+def _named_spans(line: _Line) -> list[tuple[str, tuple[int, int]]]:
+    """The issuing bodies on a line with their spans, or [] if the line is not just bodies."""
+    content = line.text
+    if "关于" in content:  # a header issuer on the notice title's line: 重庆市…办公室关于
+        content = content[: content.index("关于")]
+    names = _org_names(content.strip())
+    found: list[tuple[str, tuple[int, int]]] = []
+    pos = 0
+    for name in names:
+        at = line.text.index(name, pos)
+        found.append((name, (line.start + at, line.start + at + len(name))))
+        pos = at + len(name)
+    return found
+
+
+def _org_names(content: str) -> list[str]:
+    """The issuing bodies on a line (several when they sign side by side), or [] if not all are."""
+    parts = content.split()
+    if parts and all(_ORG.fullmatch(p) for p in parts):
+        return parts
+    return []
+
+
+# --- document number, date, issuer ----------------------------------------------------------
+
+
+def _find_doc_number(head: list[_Line], spans: dict[str, tuple[int, int]]) -> str | None:
+    """A 文号 standing on a line of its own (a cited one sits inside a sentence)."""
+    for ln in head:
+        m = _DOC_NUMBER.fullmatch(ln.content)
+        if m:
+            offset = ln.start + ln.text.index(ln.content)
+            spans["doc_number"] = (offset, offset + len(ln.content))
+            return _unspace(ln.content)
+    return None
+
+
+def _find_date_line(lines: list[_Line], notice: _Notice | None) -> int | None:
+    """Index of the last date standing alone on a line (after the notice title, if any)."""
+    found = None
+    for i, ln in enumerate(lines):
+        if notice is not None and ln.start < notice.end:
+            continue
+        if _DATE_LINE.fullmatch(ln.text):
+            found = i
+    return found
+
+
+def _parse_date(line: _Line, spans: dict[str, tuple[int, int]]) -> datetime.date | None:
+    m = _DATE.search(line.text)
+    if m is None:
+        return None
+    try:
+        day = datetime.date(_cn_year(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
+    except ValueError:
+        return None
+    spans["issued"] = (line.start + m.start(), line.start + m.end())
+    return day
+
+
+def _cn_year(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+
+
+def _cn_number(text: str) -> int:
+    """1–99 written as digits or as 一…九十: 十 10, 十二 12, 二十 20, 三十一 31."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _find_issuers(
+    lines: list[_Line],
+    date_index: int | None,
+    notice: _Notice | None,
+    spans: dict[str, tuple[int, int]],
+) -> list[tuple[str, tuple[int, int]]]:
+    """The bodies that sign above the date; failing that, those in the notice header."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    if date_index is not None:
+        i = date_index - 1
+        while i >= 0 and not lines[i].content:
+            i -= 1
+        while i >= 0 and len(found) < 4:
+            signed = _named_spans(lines[i])
+            if not signed or "关于" in lines[i].text:
+                break
+            found[:0] = signed
+            i -= 1
+    if not found and notice is not None:
+        found = list(notice.header)
+    if found:
+        spans["issuer"] = (found[0][1][0], found[-1][1][1])
+    return found
+
+
+# --- title and period -----------------------------------------------------------------------
+
+
+def _find_title(
+    text: str,
+    body: list[_Line],
+    notice: _Notice | None,
+    spans: dict[str, tuple[int, int]],
+) -> tuple[str | None, tuple[int, int, bool] | None]:
+    """The plan's own title (joined over lines) and the period printed with it, if any."""
+    pieces: list[_Line] = []
+    period_line: _Line | None = None
+    for ln in body:
+        content = ln.content
+        if not content or _PAGE_NUMBER.match(ln.text):
+            continue
+        if pieces and _PERIOD_LINE.match(ln.text):
+            period_line = ln
+            break
+        if _HEADING.match(content) or _stops_title(content):
+            break
+        pieces.append(ln)
+        joined = "".join(_unspace(p.text) for p in pieces)
+        if len(joined) > _TITLE_MAX or len(pieces) > _TITLE_PIECES:
+            pieces = []
+            break
+        if _is_title(joined):
+            nxt = _next_content(body, ln)
+            if nxt is not None and _PERIOD_LINE.match(nxt.text):
+                period_line = nxt
+            break
+    else:
+        pieces = []
+    joined = "".join(_unspace(p.text) for p in pieces)
+    if pieces and _is_title(joined):
+        start = pieces[0].start + pieces[0].text.index(pieces[0].content)
+        end = pieces[-1].start + len(pieces[-1].text.rstrip())
+        title, title_span = _strip_quotes(joined, (start, end))
+    elif notice is not None:
+        title, title_span = _strip_quotes(notice.inner, notice.inner_span)
+    else:
+        return None, None
+
+    period: tuple[int, int, bool] | None = None
+    m = _PERIOD_PAREN.search(title)
+    if m and m.end() == len(title):
+        title = title[: m.start()].rstrip()
+        period = (int(m.group(1)), int(m.group(2)), False)
+        period_span = _locate(text, title_span, m.group(0))
+        spans["period_start"] = spans["period_end"] = period_span
+        title_span = (title_span[0], period_span[0])
+    spans["title"] = title_span
+    if period is None and period_line is not None:
+        m = _PERIOD_PAREN.search(period_line.text)
+        if m:
+            period = (int(m.group(1)), int(m.group(2)), False)
+            span = (period_line.start + m.start(), period_line.start + m.end())
+            spans["period_start"] = spans["period_end"] = span
+    if period is None:
+        period = _period_in(title, text, title_span, spans)
+    if period is None and notice is not None:
+        inner_span = notice.inner_span
+        period = _period_in(notice.inner, text, inner_span, spans)
+    return title, period
+
+
+def _stops_title(content: str) -> bool:
+    """A line that cannot be part of a title: prose, a date, a signature."""
+    return (
+        "。" in content
+        or "；" in content
+        or content.endswith(("：", ":"))
+        or bool(_DATE_LINE.fullmatch(content))
+        or bool(_org_names(content))
+    )
+
+
+def _is_title(joined: str) -> bool:
+    return (
+        4 <= len(joined) <= _TITLE_MAX
+        and joined.count("《") == joined.count("》")
+        and bool(_DOC_KIND.search(joined))
+    )
+
+
+def _next_content(body: list[_Line], line: _Line) -> _Line | None:
+    seen = False
+    for ln in body:
+        if seen and ln.content and not _PAGE_NUMBER.match(ln.text):
+            return ln
+        seen = seen or ln is line
+    return None
+
+
+def _strip_quotes(title: str, span: tuple[int, int]) -> tuple[str, tuple[int, int]]:
+    """Drop book-title marks around a whole title (《…》)."""
+    if (
+        title.startswith("《")
+        and title.endswith("》")
+        and title[1:-1].count("《") == title[1:-1].count("》")
+    ):
+        return title[1:-1], (span[0] + 1, span[1] - 1)
+    return title, span
+
+
+def _locate(text: str, span: tuple[int, int], piece: str) -> tuple[int, int]:
+    """The span of `piece` (written without whitespace) inside `text[span]`."""
+    compact, offsets = _compact(text, span[0], span[1])
+    at = compact.find(_unspace(piece))
+    if at < 0:
+        return span
+    return offsets[at], offsets[at + len(_unspace(piece)) - 1] + 1
+
+
+def _period_in(
+    title: str, text: str, span: tuple[int, int], spans: dict[str, tuple[int, int]]
+) -> tuple[int, int, bool] | None:
+    """A printed range (2021-2025年) or a five-year plan (十四五) named in a title."""
+    m = _PERIOD.search(title) or _PERIOD_PAREN.search(title)
+    if m:
+        spans["period_start"] = spans["period_end"] = _locate(text, span, m.group(0))
+        return int(m.group(1)), int(m.group(2)), False
+    m = _FIVE_YEAR.search(title)
+    if m:
+        n = _cn_number(m.group(1) or m.group(2))
+        start = 1966 + 5 * (n - 3)  # the 3rd plan ran 1966–1970, and they follow on since
+        spans["period_start"] = spans["period_end"] = _locate(text, span, m.group(0))
+        return start, start + 4, True
+    return None
+
+
+# --- district and level ---------------------------------------------------------------------
+
+
+def _find_district(
+    text: str,
+    issuers: list[tuple[str, tuple[int, int]]],
+    spans: dict[str, tuple[int, int]],
+    doc_number: str | None,
+    gazetteer: Gazetteer,
+) -> tuple[Place | None, Level]:
+    """The issuing district (from the issuers, else the title, else the 文号) and the plan level."""
+    issuer_places: list[tuple[Place, tuple[int, int]]] = []
+    for name, span in issuers:
+        best = _most_specific(gazetteer, name, span[0])
+        if best is not None:
+            issuer_places.append(best)
+    roots = {_root(gazetteer, place) for place, _ in issuer_places}
+    districts = {place.name for place, _ in issuer_places if place.specificity == 3}
+    if len(roots) > 1 or len(districts) > 1:  # a joint notice of two provinces or districts
+        return None, "regional"
+
+    candidates = list(issuer_places)
+    if not candidates and "title" in spans:
+        start, end = spans["title"]
+        best = _most_specific(gazetteer, text[start:end], start)
+        if best is not None:
+            candidates.append(best)
+    if not candidates and doc_number:
+        prefix = re.split(r"[〔\[(【〖]", doc_number)[0]
+        for mention in gazetteer.find(prefix):
+            if mention.start == 0 and mention.row.specificity == 3:
+                span = spans.get("doc_number", (0, 0))
+                candidates.append((mention.row, (span[0], span[0] + mention.end)))
+                break
+    if candidates:
+        place, span = max(candidates, key=lambda c: c[0].specificity)
+        if place.specificity == 3:
+            spans["district"] = span
+            return place, "district" if place.type == "district" else "county"
+        if place.type == "region_initiative":
+            return None, "regional"
+        return None, "municipal" if place.type in ("city", "municipality") else "provincial"
+    # Not in the gazetteer: the kind of government still tells the level.
+    for name, _ in issuers:
+        m = re.match(r"(.+?[区县市省])(?:人民政府|政府|委员会)", name)
+        if m:
+            for suffix, level in _LEVEL_OF_SUFFIX:
+                if m.group(1).endswith(suffix):
+                    return None, level
+    return None, "unknown"
+
+
+def _most_specific(
+    gazetteer: Gazetteer, text: str, offset: int
+) -> tuple[Place, tuple[int, int]] | None:
+    """The most specific place named in `text` (first of equals), with its span + `offset`."""
+    best = None
+    for mention in gazetteer.find(text):
+        if best is None or mention.row.specificity > best[0].specificity:
+            best = (mention.row, (offset + mention.start, offset + mention.end))
+    return best
+
+
+def _root(gazetteer: Gazetteer, place: Place) -> str:
+    """The province-level unit a place belongs to (itself for a province or municipality)."""
+    seen = set()
+    while place.parent and place.parent not in seen:
+        seen.add(place.name)
+        parent = gazetteer.get(place.parent)
+        if parent is None:
+            break
+        place = parent
+    return place.name
