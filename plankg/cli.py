@@ -1,7 +1,7 @@
 """The `plankg` command: a thin skin over library functions.
 
 Exit codes: 0 success; 1 some input could not be processed (each failure is reported on one line
-naming the file); 2 bad usage.
+naming the file), or `validate` found violations; 2 bad usage.
 """
 
 from __future__ import annotations
@@ -40,8 +40,135 @@ def cmd_outline(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- ingest, validate, export, query ------------------------------------------------------------
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from plankg.ingest.document import plan_files
+    from plankg.ingest.pipeline import ingest
+    from plankg.store import open_store
+
+    files = plan_files(args.paths or [default_plans_dir()])
+    if not files:
+        _error("no plan files given or found")
+        return 1
+    store = open_store(args.store)
+    report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress)
+    for e in report.errors:
+        _error(e)
+    print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
+    return 0 if report.ok else 1
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from plankg.store import open_store
+    from plankg.validate import validate_store
+
+    reports = validate_store(open_store(args.store, read_only=True))
+    for r in reports:
+        status = "conforms" if r.conforms else f"{r.violations} violations"
+        print(f"{r.graph}: {r.triples} triples, {status}")
+        if not r.conforms and args.verbose:
+            print(r.text)
+    return 0 if all(r.conforms for r in reports) else 1
+
+
+_RDF_FORMATS = {"ttl": "TURTLE", "nq": "N_QUADS", "trig": "TRIG", "nt": "N_TRIPLES",
+                "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
+
+
+def cmd_export_rdf(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from plankg.iri import PREFIXES
+    from plankg.store import open_store
+
+    store = open_store(args.store, read_only=True)
+    fmt = getattr(ox.RdfFormat, _RDF_FORMATS[args.format])
+    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+    try:
+        if fmt.supports_datasets:
+            store.dump(out, format=fmt, prefixes=PREFIXES)
+        else:  # a graph format: the union of all graphs
+            triples = (ox.Triple(q.subject, q.predicate, q.object)
+                       for q in store.quads_for_pattern(None, None, None, None))
+            out.write(ox.serialize(triples, format=fmt, prefixes=PREFIXES))
+    finally:
+        if args.output:
+            out.close()
+    return 0
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"plankg: error: parameter {pair!r} is not name=value")
+        params[name.strip()] = value.strip()
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from plankg.query import format_rows, named_queries, run_named
+    from plankg.store import open_store
+
+    if args.list or not args.name:
+        for q in named_queries().values():
+            params = " ".join(f"{p.name}={p.default}" for p in q.params)
+            print(f"{q.name:<22} {q.title}" + (f"   [{params}]" if params else ""))
+        return 0
+    columns, rows = run_named(open_store(args.store, read_only=True), args.name,
+                              _params(args.param))
+    sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from plankg.query import format_rows, run_sparql
+    from plankg.store import open_store
+
+    text = args.file.read_text(encoding="utf-8") if args.file else args.query
+    if not text:
+        _error("give a query or -f FILE.rq")
+        return 2
+    columns, rows = run_sparql(open_store(args.store, read_only=True), text, _params(args.param))
+    sys.stdout.write(format_rows(columns, rows, args.format))
+    return 0
+
+
 # -- demo: the main job on the embedded default -----------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: outline and ingest every plan, validate, and compare districts."""
+    from plankg.ingest.document import plan_files
+    from plankg.ingest.pipeline import ingest
+    from plankg.report import district_summary
+    from plankg.store import open_store
+    from plankg.validate import validate_store
+
+    files = plan_files(args.paths or [default_plans_dir()])
+    store = open_store(args.store)
+    report = ingest(files, store, jobs=args.jobs, progress=_progress)
+    for e in report.errors:
+        _error(e)
+    print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
+    reports = validate_store(store)
+    bad = [r for r in reports if not r.conforms]
+    print(f"SHACL validation: {len(reports) - len(bad)} of {len(reports)} plan graphs conform"
+          + "".join(f"\n  {r.graph}: {r.violations} violations" for r in bad) + "\n")
+    print(district_summary(store))
+    return 0 if report.ok and not bad else 1
+
+
+def store_location(args: argparse.Namespace) -> str:
+    from plankg.store import store_path
+
+    return str(store_path(args.store))
+
+
+def cmd_outlines(args: argparse.Namespace) -> int:
     from plankg.ingest.document import load_plan, plan_files
     from plankg.ingest.render import plan_summary
 
@@ -74,10 +201,59 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", action="store_true", help="also print table rows and paragraphs")
     p.set_defaults(func=cmd_outline)
 
-    p = sub.add_parser("demo", help="outline every plan and print a summary per plan")
+    def store_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", metavar="DIR",
+                       help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
+
+    p = sub.add_parser("demo", help="the main job: ingest, validate, compare districts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
+    store_option(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("outlines", help="outline every plan and print a summary per plan")
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="plan files or folders (default: the embedded data/plans)")
+    p.set_defaults(func=cmd_outlines)
+
+    p = sub.add_parser("ingest", help="ingest plan files into the store (replacing their graphs)")
+    p.add_argument("paths", nargs="*", type=Path,
+                   help="plan files or folders (default: the embedded data/plans)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    store_option(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("validate", help="check the plan graphs against the SHACL shapes")
+    p.add_argument("--verbose", action="store_true", help="print pySHACL's report")
+    store_option(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("export-rdf", help="write the store as RDF")
+    p.add_argument("--format", choices=sorted(_RDF_FORMATS), default="nq",
+                   help="ttl/nt/rdfxml (union of all graphs) or nq/trig/jsonld (named graphs)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    store_option(p)
+    p.set_defaults(func=cmd_export_rdf)
+
+    p = sub.add_parser("query", help="run a named query from queries/")
+    p.add_argument("name", nargs="?", help="the query's name (see --list)")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a parameter (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    store_option(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
+    p.add_argument("query", nargs="?", help="the query text")
+    p.add_argument("-f", "--file", type=Path, help="a .rq file")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a variable (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    store_option(p)
+    p.set_defaults(func=cmd_sparql)
     return parser
 
 

@@ -1,0 +1,250 @@
+"""Map a document and its extracted records to RDF quads in the plan's own named graph.
+
+One module writes triples (this one); `plankg.iri` mints the IRIs. Literals keep Chinese text
+exactly as printed; quantities are xsd:decimal, years and offsets xsd:integer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from plankg import iri
+from plankg.ingest.document import Document
+from plankg.ingest.places import default_gazetteer
+from plankg.ingest.records import Measure, PlaceMention, Project, Source, Target, UnitMention
+from plankg.ingest.segment import Segment
+
+_LEVELS = {"district": "districtLevel", "county": "districtLevel", "municipal": "municipalLevel",
+           "provincial": "provincialLevel", "regional": "regionalLevel",
+           "national": "nationalLevel"}
+_ROLE_PROPERTY = {"lead": "leadUnit", "responsible": "responsibleUnit",
+                  "cooperating": "cooperatingUnit"}
+_BINDINGNESS = {"binding": "binding", "expected": "expected"}
+
+
+def N(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def pk(local: str) -> ox.NamedNode:
+    return ox.NamedNode(iri.PK + local)
+
+
+RDF_TYPE = N(iri.RDF + "type")
+RDFS_LABEL = N(iri.RDFS + "label")
+XSD_INTEGER = N(iri.XSD + "integer")
+XSD_DECIMAL = N(iri.XSD + "decimal")
+XSD_BOOLEAN = N(iri.XSD + "boolean")
+XSD_DATE = N(iri.XSD + "date")
+XSD_DATETIME = N(iri.XSD + "dateTime")
+
+
+def lit(value: object) -> ox.Literal:
+    """A typed literal: str → xsd:string, bool, int, Decimal, date."""
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=XSD_BOOLEAN)
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=XSD_INTEGER)
+    if isinstance(value, Decimal):
+        return ox.Literal(_decimal(value), datatype=XSD_DECIMAL)
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return ox.Literal(value.isoformat(), datatype=XSD_DATE)  # type: ignore[union-attr]
+    return ox.Literal(str(value))
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
+@dataclass
+class GraphWriter:
+    """Collects quads for one named graph."""
+
+    graph: ox.NamedNode
+    quads: list[ox.Quad] = field(default_factory=list)
+
+    def add(self, s: str | ox.NamedNode, p: ox.NamedNode, o: object) -> None:
+        if o is None or o == "":
+            return
+        subject = s if isinstance(s, ox.NamedNode) else N(s)
+        obj = o if isinstance(o, ox.NamedNode | ox.Literal) else lit(o)
+        self.quads.append(ox.Quad(subject, p, obj, self.graph))
+
+
+@dataclass(frozen=True)
+class PlanGraph:
+    """The RDF of one plan, ready to replace its named graph in a store."""
+
+    slug: str
+    plan_iri: str
+    graph_iri: str
+    source_file: str
+    quads: tuple[ox.Quad, ...]
+    counts: dict[str, int]
+
+
+def map_document(doc: Document, *, measures: Iterable[Measure] = (),
+                 targets: Iterable[Target] = (), projects: Iterable[Project] = ()) -> PlanGraph:
+    """All quads of one plan: the plan, its segments, and every extracted record."""
+    slug = iri.plan_slug(doc.path.stem, doc.text)
+    plan_iri = iri.plan(slug)
+    w = GraphWriter(N(iri.plan_graph(slug)))
+    district_key = _write_plan(w, doc, plan_iri)
+    _write_segments(w, doc, plan_iri)
+    counts = {"measures": 0, "targets": 0, "projects": 0, "units": 0, "places": 0}
+    units: set[str] = set()
+    for m in measures:
+        subject = iri.record(plan_iri, "measure", m.source.start, m.source.end)
+        _write_record(w, subject, "Measure", plan_iri, m.source)
+        w.add(subject, pk("number"), m.number)
+        w.add(subject, RDFS_LABEL, ox.Literal(m.label, language="zh") if m.label else None)
+        for s in m.sectors:
+            w.add(subject, pk("sector"), N(iri.SECTOR + s))
+        for t in m.instrument_types:
+            w.add(subject, pk("instrumentType"), N(iri.INSTRUMENT + t))
+        for k in m.keywords:
+            w.add(subject, pk("keyword"), k)
+        _write_units(w, subject, m.units, district_key, units)
+        for p in m.places:
+            _write_place(w, subject, plan_iri, p, doc)
+            counts["places"] += 1
+        counts["measures"] += 1
+    for t in targets:
+        subject = iri.record(plan_iri, "target", t.source.start, t.source.end, t.indicator_as_printed,
+                             t.target_year, t.value_as_printed, t.comparator)
+        _write_record(w, subject, "Target", plan_iri, t.source)
+        if t.indicator:
+            w.add(subject, pk("indicator"), N(iri.INDICATOR + t.indicator))
+        w.add(subject, pk("indicatorAsPrinted"), t.indicator_as_printed)
+        w.add(subject, pk("unitOfMeasure"), t.unit)
+        w.add(subject, pk("value"), t.value)
+        w.add(subject, pk("valueAsPrinted"), t.value_as_printed or "")
+        w.add(subject, pk("comparator"), t.comparator)
+        w.add(subject, pk("targetYear"), t.target_year)
+        w.add(subject, pk("baselineValue"), t.baseline_value)
+        w.add(subject, pk("baselineYear"), t.baseline_year)
+        if t.bindingness in _BINDINGNESS:
+            w.add(subject, pk("bindingness"), pk(_BINDINGNESS[t.bindingness]))
+        w.add(subject, pk("setByHigherLevel"), t.set_by_higher_level)
+        w.add(subject, pk("cumulative"), t.cumulative)
+        counts["targets"] += 1
+    for p in projects:
+        subject = iri.record(plan_iri, "project", p.source.start, p.source.end, p.name, p.content)
+        _write_record(w, subject, "Project", plan_iri, p.source)
+        w.add(subject, pk("nameAsPrinted"), p.name)
+        w.add(subject, RDFS_LABEL, ox.Literal(p.name, language="zh"))
+        w.add(subject, pk("content"), p.content)
+        w.add(subject, pk("investmentYuan"), p.investment_yuan)
+        w.add(subject, pk("investmentAsPrinted"), p.investment_as_printed)
+        w.add(subject, pk("periodStart"), p.period_start)
+        w.add(subject, pk("periodEnd"), p.period_end)
+        for s in p.sectors:
+            w.add(subject, pk("sector"), N(iri.SECTOR + s))
+        _write_units(w, subject, p.lead_units, district_key, units)
+        counts["projects"] += 1
+    counts["units"] = len(units)
+    return PlanGraph(slug, plan_iri, w.graph.value, str(doc.path), tuple(w.quads), counts)
+
+
+def _write_plan(w: GraphWriter, doc: Document, plan_iri: str) -> str:
+    """The plan resource and its district; returns the key that unit IRIs are minted under."""
+    meta = doc.metadata
+    w.add(plan_iri, RDF_TYPE, pk("Plan"))
+    w.add(plan_iri, N(iri.DCTERMS + "title"), meta.title or doc.path.stem)
+    w.add(plan_iri, N(iri.DCTERMS + "identifier"), meta.doc_number)
+    w.add(plan_iri, N(iri.DCTERMS + "issued"), meta.issued)
+    w.add(plan_iri, pk("level"), pk(_LEVELS.get(meta.level, "districtLevel")))
+    w.add(plan_iri, pk("periodStart"), meta.period_start)
+    w.add(plan_iri, pk("periodEnd"), meta.period_end)
+    w.add(plan_iri, pk("sourceFile"), doc.path.name)
+    w.add(plan_iri, pk("contentHash"), hashlib.sha256(doc.raw.text.encode("utf-8")).hexdigest())
+    if meta.issuer:
+        publisher = iri.BASE + "org/" + iri.digest(meta.issuer)
+        w.add(plan_iri, N(iri.DCTERMS + "publisher"), N(publisher))
+        w.add(publisher, RDF_TYPE, N(iri.ORG + "Organization"))
+        w.add(publisher, RDFS_LABEL, ox.Literal(meta.issuer, language="zh"))
+    district_key = meta.district_code or (meta.district or "") or iri.digest(meta.issuer or doc.path.stem)
+    if meta.district:
+        district = iri.district(meta.district_code or meta.district)
+        w.add(plan_iri, pk("district"), N(district))
+        w.add(district, RDF_TYPE, pk("District"))
+        w.add(district, RDFS_LABEL, ox.Literal(meta.district, language="zh"))
+        place = default_gazetteer().get(meta.district)
+        english = getattr(place, "en", "") if place else ""
+        w.add(district, RDFS_LABEL, ox.Literal(english or meta.district, language="en"))
+        w.add(district, pk("adminCode"), meta.district_code)
+    return district_key
+
+
+def _write_segments(w: GraphWriter, doc: Document, plan_iri: str) -> None:
+    def visit(seg: Segment, parent: str, depth: int) -> None:
+        subject = iri.segment(plan_iri, seg.kind, seg.start)
+        w.add(subject, RDF_TYPE, pk("Segment"))
+        w.add(subject, pk("plan"), N(plan_iri))
+        w.add(subject, N(iri.DCTERMS + "isPartOf"), N(parent))
+        w.add(subject, pk("segmentKind"), N(iri.segment_kind(seg.kind)))
+        w.add(subject, pk("beginIndex"), seg.start)
+        w.add(subject, pk("endIndex"), seg.end)
+        w.add(subject, pk("text"), seg.text(doc.text))
+        w.add(subject, pk("number"), seg.number)
+        w.add(subject, pk("heading"), seg.heading)
+        w.add(subject, pk("depth"), depth)
+        for child in seg.children:
+            visit(child, subject, depth + 1)
+
+    for top in doc.outline.children:
+        visit(top, plan_iri, 1)
+
+
+def _write_record(w: GraphWriter, subject: str, cls: str, plan_iri: str, source: Source) -> None:
+    w.add(subject, RDF_TYPE, pk(cls))
+    w.add(subject, pk("plan"), N(plan_iri))
+    w.add(subject, pk("segment"), N(iri.segment(plan_iri, source.segment.kind, source.segment.start)))
+    w.add(subject, pk("beginIndex"), source.start)
+    w.add(subject, pk("endIndex"), source.end)
+    w.add(subject, pk("quote"), source.quote)
+
+
+def _write_units(w: GraphWriter, subject: str, mentions: Iterable[UnitMention], district_key: str,
+                 seen: set[str]) -> None:
+    for u in mentions:
+        canonical = u.canonical or u.name_as_printed
+        unit = iri.unit(district_key, canonical)
+        w.add(subject, pk(_ROLE_PROPERTY[u.role]), N(unit))
+        if u.open_list:
+            w.add(subject, pk("openList"), True)
+        w.add(unit, RDF_TYPE, pk("Unit"))
+        w.add(unit, pk("canonicalName"), canonical)
+        w.add(unit, pk("nameAsPrinted"), u.name_as_printed)
+        w.add(unit, pk("unitType"), N(iri.UNIT_TYPE + (u.unit_type or "other")))
+        w.add(unit, RDFS_LABEL, ox.Literal(u.name_as_printed, language="zh"))
+        seen.add(unit)
+
+
+def _write_place(w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention,
+                 doc: Document) -> None:
+    place = iri.place(p.code, p.name)
+    w.add(measure, pk("mentionsPlace"), N(place))
+    w.add(place, RDF_TYPE, pk("Place"))
+    w.add(place, RDFS_LABEL, ox.Literal(p.name, language="zh"))
+    w.add(place, pk("adminCode"), p.code if p.code and len(p.code) == 6 else None)
+    mention = iri.record(plan_iri, "place", p.source.start, p.source.end)
+    _write_record(w, mention, "PlaceMention", plan_iri, p.source)
+    w.add(mention, pk("nameAsPrinted"), p.surface)
+    w.add(mention, pk("place"), N(place))
+    w.add(mention, pk("mentionedIn"), N(measure))
+    w.add(mention, pk("crossBorder"), is_cross_border(p.name, doc.metadata.district))
+
+
+def is_cross_border(name: str, own_district: str | None) -> bool:
+    """A place outside the plan's own district and above it (its municipality) is cross-border."""
+    if not own_district:
+        return False
+    own = default_gazetteer().get(own_district)
+    return name not in (own_district, own.parent if own else None)

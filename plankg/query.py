@@ -1,0 +1,192 @@
+"""Named SPARQL queries (`queries/*.rq`) and the runner behind `plankg query` and `plankg sparql`.
+
+A query file starts with a header of `#+ key: value` comments (grlc style), which keeps it valid
+SPARQL:
+
+    #+ title: Targets / 目标指标
+    #+ description: Every quantified target with its indicator, values and the quote behind it.
+    #+ param: district = 永川区 : a district's Chinese name; empty for all
+
+Parameters are bound as RDF terms through pyoxigraph's substitutions (never spliced into the
+text): a value that looks like an IRI becomes an IRI, an integer an xsd:integer, anything else a
+plain string literal. An empty value leaves the variable unbound (all districts, …).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pyoxigraph as ox
+
+from plankg.errors import PlankgError
+from plankg.iri import PREFIXES
+
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*(?:=\s*([^:]*?))?\s*(?::\s*(.*))?$")
+FORMATS = ("table", "csv", "json", "md")
+
+
+class QueryError(PlankgError):
+    """A query is unknown, malformed, or given a bad parameter."""
+
+    code = "E020"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+
+def parse_query_file(name: str, text: str) -> NamedQuery:
+    meta: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            pm = _PARAM.match(value)
+            if pm:
+                params.append(Param(pm.group(1), (pm.group(2) or "").strip(),
+                                    (pm.group(3) or "").strip()))
+        else:
+            meta[key] = (meta[key] + " " + value) if key in meta else value
+    return NamedQuery(name, text, meta.get("title", name), meta.get("description", ""),
+                      tuple(params))
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """Every `.rq` file shipped in plankg.queries, by name (file name without .rq)."""
+    out = {}
+    for f in sorted(resources.files("plankg.queries").iterdir(), key=lambda p: p.name):
+        if f.name.endswith(".rq"):
+            out[f.name[:-3]] = parse_query_file(f.name[:-3], f.read_text(encoding="utf-8"))
+    return out
+
+
+def get_query(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        raise QueryError(f"no query named {name!r}; `plankg query --list` shows them")
+    return queries[name]
+
+
+def term(value: str) -> ox.NamedNode | ox.Literal:
+    """The RDF term a parameter value stands for."""
+    if re.match(r"^https?://\S+$", value):
+        return ox.NamedNode(value)
+    if re.fullmatch(r"-?\d+", value):
+        return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(value)
+
+
+def run_sparql(store: ox.Store, text: str, params: Mapping[str, str] | None = None,
+               ) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Run a SELECT (or ASK) query over the union of all graphs; rows as dicts of strings."""
+    substitutions = {ox.Variable(k): term(v) for k, v in (params or {}).items() if v != ""}
+    try:
+        result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES,
+                             substitutions=substitutions)
+    except SyntaxError as exc:
+        raise QueryError(f"the query does not parse: {exc}") from None
+    except OSError as exc:
+        raise QueryError(f"the query failed: {exc}") from None
+    if isinstance(result, bool):
+        return ["ask"], [{"ask": "true" if result else "false"}]
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("only SELECT and ASK queries give rows; use export-rdf for graphs")
+    columns = [v.value for v in result.variables]
+    rows = [{c: (None if s[c] is None else s[c].value) for c in columns} for s in result]
+    return columns, rows
+
+
+def run_named(store: ox.Store, name: str, params: Mapping[str, str] | None = None,
+              ) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Run a named query; parameters not given take their declared defaults."""
+    query = get_query(name)
+    given = dict(params or {})
+    unknown = set(given) - {p.name for p in query.params}
+    if unknown:
+        known = ", ".join(p.name for p in query.params) or "none"
+        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))} "
+                         f"(its parameters: {known})")
+    values = {p.name: given.get(p.name, p.default) for p in query.params}
+    return run_sparql(store, query.text, values)
+
+
+def query(store: ox.Store, name: str, **params: str) -> Any:
+    """Rows of a named query as a list of dicts, or a pandas DataFrame when pandas is installed.
+
+    >>> rows = query(open_store(read_only=True), "targets", district="永川区")
+    """
+    columns, rows = run_named(store, name, params)
+    try:
+        import pandas as pd
+    except ImportError:
+        return rows
+    return pd.DataFrame(rows, columns=columns)
+
+
+# -- formatting ---------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = text.replace("\n", " ")
+    if _width(text) <= limit:
+        return text
+    out, w = "", 0
+    for ch in text:
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if w > limit - 1:
+            return out + "…"
+        out += ch
+    return out
+
+
+def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: str,
+                *, max_cell: int = 40) -> str:
+    """Rows as an aligned table, CSV (UTF-8 with BOM, for Excel), JSON or Markdown."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows([[r[c] or "" for c in columns] for r in rows])
+        return "\ufeff" + buf.getvalue()
+    cells = [[_clip(r[c] or "", max_cell) for c in columns] for r in rows]
+    if fmt == "md":
+        esc = [[c.replace("|", "\\|") for c in row] for row in cells]
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(row) + " |" for row in esc]
+        return "\n".join(lines) + "\n"
+    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (widths[i] - _width(v)) for i, v in enumerate(values)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])] + [line(row) for row in cells]
+    out.append(f"({len(rows)} rows)")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,56 @@
+"""SHACL validation of the ingested graphs with pySHACL (`plankg validate`).
+
+Each plan's named graph is validated on its own against `ontology/shapes.ttl`, with the ontology
+and SKOS schemes as the ontology graph (so sh:class checks see the class hierarchy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import pyoxigraph as ox
+
+from plankg.store import ONTOLOGY_FILES, plan_graphs
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    graph: str
+    conforms: bool
+    triples: int
+    violations: int
+    text: str  # pySHACL's report text, empty when the graph conforms
+
+
+def _rdflib_graph(data: bytes, fmt: str = "nt"):
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(data=data, format=fmt)
+    return g
+
+
+def validate_store(store: ox.Store, graphs: list[str] | None = None) -> list[GraphReport]:
+    """Validate every plan graph (or the given ones); one report per graph."""
+    import rdflib
+    from pyshacl import validate
+
+    shapes = rdflib.Graph()
+    shapes.parse(data=(resources.files("plankg.ontology") / "shapes.ttl").read_bytes(),
+                 format="turtle")
+    ontology = rdflib.Graph()
+    for name in ONTOLOGY_FILES:
+        ontology.parse(data=(resources.files("plankg.ontology") / name).read_bytes(),
+                       format="turtle")
+    reports = []
+    for graph in graphs or plan_graphs(store):
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        g = _rdflib_graph(data)
+        conforms, results, text = validate(g, shacl_graph=shapes, ont_graph=ontology,
+                                           inference="rdfs", allow_warnings=True)
+        sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+        violations = len(list(results.subjects(rdflib.RDF.type, sh.ValidationResult)))
+        reports.append(GraphReport(graph, bool(conforms), len(g), violations,
+                                   "" if conforms else str(text)))
+    return reports
