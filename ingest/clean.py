@@ -103,11 +103,13 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
     for line in lines:
         text, n = _BOOKMARK.subn("", line.text)
         stats["bookmarks"] += n
-        text = text.replace("\f", "").replace("\u00a0", " ").rstrip()
+        text = text.replace("\f", "").replace("\u00a0", " ")
         # Word tables start each cell line with a tab: keep one as the cell mark, drop other indent.
         # An empty cell stays as a lone tab, so that it is not mistaken for a row boundary.
         stripped = text.lstrip(" \t\u3000")
-        text = ("\t" + stripped) if "\t" in text[: len(text) - len(stripped)] else stripped
+        indent = text[: len(text) - len(stripped)]
+        stripped = stripped.rstrip()
+        text = ("\t" + stripped) if "\t" in indent else stripped
         if _PAGE_NUMBER.match(text):
             stats["page_numbers"] += 1
             continue

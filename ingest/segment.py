@@ -262,9 +262,11 @@ class _Outliner:
         start, end, _ = self.lines[i]
         if marker.kind == "appendix":
             del self.stack[1:]
-        else:
-            while self.stack[-1].kind in ("box", "table") and len(self.stack) > 1:
-                self._pop()
+        else:  # a new box or table closes any box or table still open, with what is inside it
+            open_at = next((d for d in range(len(self.stack) - 1, 0, -1)
+                            if self.stack[d].kind in ("box", "table")), None)
+            if open_at is not None:
+                del self.stack[open_at:]
         parent = self.stack[-1]
         node = _Node(marker.kind, marker.number, marker.rest, start, end, end,
                      0 if marker.kind == "appendix" else parent.rank + 0.5)  # type: ignore[arg-type]

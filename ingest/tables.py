@@ -3,9 +3,14 @@
 The outliner (`plankg.ingest.segment`) finds where a table starts (a line for which
 `looks_like_header` is true) and how far it may run, and calls `parse_table`. Three layouts occur:
 
-* **tab cells** (Word exports): every cell line starts with one "\\t"; a line without the tab
-  continues the cell above (vertical text, "（万元）"); blank lines separate rows, and the cleaner
-  also turns each run of empty cells into one blank line (see "Known limits" below).
+* **tab cells** (Word exports): every cell line starts with one "\t"; a line without the tab
+  continues the cell above (vertical text, "（万元）"); a blank line ends a row. When the cleaner
+  keeps empty cells (a line holding only "\t"), or when no row lacks a cell, rows are read by
+  position: one cell a column. A row with more cells than columns (a cell split in two) or fewer
+  (cells merged across columns) has one elastic column, chosen where its cells fit the columns
+  best (values and kinds seen in the full rows; a number or "—" in 序号), else the widest column.
+  Empty cells that open a row (before or just after its number, in the left half) are merged
+  with the row above and carried down. A total row's sum goes under the column it sums.
 * **spaced rows** (PDF text layers): one row a line, cells separated by spaces; a merged category
   cell is printed on short lines of its own before the first row it covers.
 * **stacked rows** (PDF text layers with wrapped cells): the number of a row on its own line or at
@@ -22,10 +27,11 @@ is printed on consecutive lines, ``text[s:e]`` with "\\n" and line-leading "\\t"
 cell; when other cells' lines sit between its pieces (a task whose last line is printed after the
 unit columns), only the pieces say exactly where it is.
 
-Known limits: empty cells of Word tables are not in the cleaned text (the cleaner drops tab-only
-lines and collapses the blank lines that remain), so an empty cell inside a row and a row boundary
-look alike; rows are then rebuilt from the number of columns, the 序号 column and the values seen
-in the last column, and an inner run of empty cells counts as one empty cell.
+Row spans never overlap: a row's span covers its own lines only (see `_disjoint`).
+
+Known limits: when the cleaner drops empty Word cells, an empty cell inside a row and a row
+boundary look alike; rows are then rebuilt from the number of columns, the 序号 column and the
+values seen in the last column, and an inner run of empty cells counts as one empty cell.
 
 Vocabulary (header words, unit-name suffixes and prefixes, group columns) lives in
 `data/unit-name-patterns.txt`.
@@ -34,7 +40,7 @@ Vocabulary (header words, unit-name suffixes and prefixes, group columns) lives 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
 
@@ -60,7 +66,7 @@ _MAX_CATEGORY_WIDTH = 5.5
 # A line without a tab continues a Word table cell only when it is at most this wide.
 _MAX_CONTINUATION_WIDTH = 16
 # A note after a table: 备注：, 注：, 抄送：, 资料来源：
-_NOTE = re.compile(r"^\S{1,6}[：:]")
+_NOTE = re.compile(r"^[\u4e00-\u9fff]{1,6}[：:]")
 # Unit columns are at most this share of the widest text column.
 _UNIT_WIDTH_SHARE = 0.6
 
@@ -289,6 +295,31 @@ class _RowBuilder:
         self.previous = cells
 
 
+def _disjoint(rows: list[Row]) -> tuple[Row, ...]:
+    """Rows whose spans are in document order and do not overlap.
+
+    A row's span is the hull of its own pieces: those after the end of the row above and
+    before the first piece of the row below. A piece printed among another row's lines (a
+    scattered cell) stays in `pieces` and `spans` but does not stretch the row's span.
+    """
+    out: list[Row] = []
+    previous_end = -1
+    for k, row in enumerate(rows):
+        following = rows[k + 1].start if k + 1 < len(rows) else None
+        pieces = [p for ps in row.pieces.values() for p in ps]
+        own = [p for p in pieces if p[0] >= previous_end and (
+            following is None or following <= row.start or p[1] <= following)]
+        own = own or [p for p in pieces if p[0] >= previous_end]
+        if not own:
+            continue  # every printed cell lies inside rows above: nothing of its own
+        start, end = min(p[0] for p in own), max(p[1] for p in own)
+        if (start, end) != (row.start, row.end):
+            row = replace(row, start=start, end=end)
+        out.append(row)
+        previous_end = end
+    return tuple(out)
+
+
 def _number_index(columns: tuple[str, ...]) -> int | None:
     return next((i for i, c in enumerate(columns) if c in NUMBER_COLUMNS), None)
 
@@ -329,7 +360,13 @@ def _parse_tab(text: str, lines: list[tuple[int, int]]) -> Table | None:
         return None
     columns = tuple(c.value(text).strip() for c in header)
     header_end = header[-1].pieces[-1][1]
-    # Body items: cells and gaps.
+    grid = _grid_rows(text, lines, i, columns)
+    totals = _vocabulary().total_words
+    if grid and (_has_empty_cells(text, lines, i) or all(
+            len(r) >= len(columns) or r[0].value(text).strip() in totals for r in grid)):
+        # Empty cells are kept, or no row lacks a cell: blank lines are row boundaries.
+        return _parse_grid(text, grid, columns, lines[0][0], header_end)
+    # Body items: cells and gaps (the cleaner dropped empty cells: see "Known limits").
     items: list[_Cell | None] = []
     previous_blank = True
     while i < n:
@@ -366,7 +403,7 @@ def _parse_tab(text: str, lines: list[tuple[int, int]]) -> Table | None:
     if not rows.rows:
         return None
     table_end = max(header_end, *(r.end for r in rows.rows))
-    return Table(columns, tuple(rows.rows), lines[0][0], table_end, "tab")
+    return Table(columns, _disjoint(rows.rows), lines[0][0], table_end, "tab")
 
 
 def _continues_cell(line: str) -> bool:
@@ -380,6 +417,178 @@ def _repeats_header(text: str, lines: list[tuple[int, int]], i: int,
     lo, hi = lines[i]
     return text[lo:hi].strip() == columns[0] and i + 1 < len(lines) and text[
         lines[i + 1][0]:lines[i + 1][1]].strip() == (columns[1] if len(columns) > 1 else "")
+
+
+# Word tables whose empty cells are kept (a line holding only "\t"): rows by position.
+
+
+def _has_empty_cells(text: str, lines: list[tuple[int, int]], i: int) -> bool:
+    """Does the body from line `i` on hold an empty-cell line before the table ends?"""
+    previous_blank = True
+    for lo, hi in lines[i:]:
+        line = text[lo:hi]
+        if line == "\t":
+            return True
+        if not line.strip():
+            previous_blank = True
+        elif not line.startswith("\t") and previous_blank:
+            return False
+        else:
+            previous_blank = False
+    return False
+
+
+def _grid_rows(text: str, lines: list[tuple[int, int]], i: int,
+               columns: tuple[str, ...]) -> list[list[_Cell]]:
+    """Cells of each row: a blank line ends a row, a tab line opens a cell ("\\t" alone: an empty
+    cell), a line without a tab continues the cell above; the table ends at a line without a tab
+    after a blank line, at a heading or note, or where the header is repeated."""
+    rows: list[list[_Cell]] = []
+    current: list[_Cell] = []
+    while i < len(lines):
+        lo, hi = lines[i]
+        line = text[lo:hi]
+        i += 1
+        if line != "\t" and not line.strip():
+            if current:
+                rows.append(current)
+                current = []
+            continue
+        if line.startswith("\t"):
+            if not current and looks_like_header(line) and _repeats_header(
+                    text, lines, i - 1, columns):
+                break
+            current.append(_Cell([(lo + 1, hi)] if hi > lo + 1 else []))
+        elif current and not _ends_table(line) and not _NOTE.match(line.strip()):
+            current[-1].pieces.append((lo, hi))
+        else:
+            break
+    if current:
+        rows.append(current)
+    return rows
+
+
+def _kind(value: str) -> str:
+    """Coarse type of a cell value, to compare a cell with the cells of a column."""
+    if _VALUE_CHARS.match(value):
+        return "value"
+    if all(is_unit_name(part) for part in value.split("、")):
+        return "unit"
+    return "text" if width(value) > 6 else "word"
+
+
+@dataclass
+class _Profile:
+    """What the cells of each column look like in the rows that have one cell per column."""
+
+    values: list[set[str]]
+    kinds: list[dict[str, int]]
+    elastic: int  # the widest column: where extra or missing cells go by default
+    number: int | None  # the 序号 column
+
+    def fits(self, value: str, col: int) -> float:
+        if not value:
+            return 0.0
+        score = 2.0 if value in self.values[col] else 0.0
+        kinds = self.kinds[col]
+        if kinds and kinds.get(_kind(value), 0) * 2 >= sum(kinds.values()):
+            score += 1.0
+        return score
+
+
+def _profile(text: str, rows: list[list[_Cell]], columns: tuple[str, ...]) -> _Profile:
+    ncols = len(columns)
+    values: list[set[str]] = [set() for _ in range(ncols)]
+    kinds: list[dict[str, int]] = [{} for _ in range(ncols)]
+    widths = [0.0] * ncols
+    for row in rows:
+        if len(row) != ncols:
+            continue
+        for col, cell in enumerate(row):
+            value = cell.value(text)
+            if value:
+                values[col].add(value)
+                kind = _kind(value)
+                kinds[col][kind] = kinds[col].get(kind, 0) + 1
+                widths[col] += width(value)
+    elastic = max(range(ncols), key=lambda c: (widths[c], c))
+    return _Profile(values, kinds, elastic, _number_index(columns))
+
+
+def _align(text: str, row: list[_Cell], ncols: int, profile: _Profile,
+           previous: tuple[int, int] | None) -> tuple[int, list[tuple[int, list[_Cell]]]]:
+    """Columns for a row with more or fewer cells than columns (merged or split cells).
+
+    One column is elastic: the cells before it fill the columns on its left one by one, the
+    cells after it those on its right; it takes the extra cells (a cell split in two), or its
+    cell spans the missing columns (a cell merged across columns). The elastic column is the
+    one where the cells fit their columns best; ties go to the column used by the row above
+    when it had as many cells, then to the widest column, then to the last.
+    Returns the elastic column and (column, cells) pairs.
+    """
+    m = len(row)
+    best: tuple[float, int] | None = None
+    best_plan: list[tuple[int, list[_Cell]]] = []
+    for k in range(min(m, ncols)):
+        plan: list[tuple[int, list[_Cell]]] = [(c, [row[c]]) for c in range(k)]
+        if m > ncols:
+            plan.append((k, row[k : k + m - ncols + 1]))
+            plan += [(c, [row[c + m - ncols]]) for c in range(k + 1, ncols)]
+        else:
+            plan.append((k, [row[k]]))
+            plan += [(ncols - (m - p), [row[p]]) for p in range(k + 1, m)]
+        score = sum(profile.fits("".join(c.value(text) for c in cells), col)
+                    for col, cells in plan)
+        if previous == (m, k):
+            score += 0.75
+        if profile.number is not None and any(
+                col == profile.number and _is_number_cell("".join(c.value(text) for c in cells))
+                for col, cells in plan):
+            score += 1.5  # a number or "—" in the 序号 column anchors the row
+        if k == profile.elastic:
+            score += 0.5
+        if best is None or (score, k) >= best:
+            best, best_plan = (score, k), plan
+    assert best is not None
+    return best[1], best_plan
+
+
+def _parse_grid(text: str, rows: list[list[_Cell]], columns: tuple[str, ...], start: int,
+                header_end: int) -> Table | None:
+    """Rows of a Word table read by position (`rows` from `_grid_rows`): one cell a column."""
+    ncols = len(columns)
+    profile = _profile(text, rows, columns)
+    builder = _RowBuilder(text, columns)
+    previous: tuple[int, int] | None = None
+    totals = _vocabulary().total_words
+    for row in rows:
+        if row[0].value(text).strip() in totals and len(row) < ncols:
+            builder.add(_assign_total_row(
+                text, [c if c.pieces else None for c in row], builder), carry=())
+            continue
+        if len(row) == ncols:
+            plan = [(c, [cell]) for c, cell in enumerate(row)]
+            spanned: set[int] = set()
+        else:
+            k, plan = _align(text, row, ncols, profile, previous)
+            previous = (len(row), k)
+            spanned = set(range(k + 1, k + 1 + ncols - len(row))) if len(row) < ncols else set()
+        assigned: dict[str, _Cell | None] = {}
+        carry: list[str] = []
+        leading = True
+        for col, cells in plan:
+            cell = _merge(list(cells))
+            assigned[columns[col]] = cell if cell.pieces else None
+            leading = leading and (not cell.pieces or col == profile.number)
+            # Empty cells that open a row (before or just after its number), in the left half
+            # (领域, 序号, 指标名称, 项目名称), are merged with the row above.
+            if leading and col <= ncols // 2 and col not in spanned:
+                carry.append(columns[col])
+        builder.add(assigned, carry=tuple(carry))
+    if not builder.rows:
+        return None
+    table_end = max(header_end, *(r.end for r in builder.rows))
+    return Table(columns, _disjoint(builder.rows), start, table_end, "tab")
 
 
 def _assemble_tab_rows(text: str, columns: tuple[str, ...],
@@ -432,14 +641,46 @@ def _assign_total_row(text: str, items: list[_Cell | None],
                       builder: _RowBuilder) -> dict[str, _Cell | None]:
     """A total row (合计 …): the label in the first column, the sums in the numeric columns."""
     columns = builder.columns
-    numeric = [c for c in columns[1:] if builder.rows and sum(
-        1 for r in builder.rows if _VALUE_CHARS.match(r.cells.get(c, "") or "x")) * 5 >= len(
-        builder.rows) * 4 and c not in NUMBER_COLUMNS]
+    numeric = [c for c in columns[1:] if c not in NUMBER_COLUMNS and _is_numeric_column(
+        builder.rows, c)]
     assigned: dict[str, _Cell | None] = {columns[0]: items[0]}
     values = [item for item in items[1:] if item is not None]
-    for col, item in zip(numeric, values, strict=False):
+    # A total goes under the column it is the sum of; the others fill the numeric columns.
+    sums = {col: _column_sum(builder.rows, col) for col in numeric}
+    rest: list[_Cell] = []
+    for item in values:
+        total = _number(item.value(text))
+        col = next((c for c in numeric if c not in assigned and total is not None
+                    and sums[c] is not None and abs(sums[c] - total) < 0.01), None)  # type: ignore[operator]
+        if col is None:
+            rest.append(item)
+        else:
+            assigned[col] = item
+    free = [c for c in numeric if c not in assigned]
+    for col, item in zip(free, rest, strict=False):
         assigned[col] = item
     return assigned
+
+
+def _is_numeric_column(rows: list[Row], col: str) -> bool:
+    """Are four in five of the printed cells of `col` values (numbers, %, ≥…)?"""
+    printed = [r.cells[col] for r in rows if col in r.spans]
+    return bool(printed) and sum(1 for v in printed if _VALUE_CHARS.match(v)) * 5 >= len(
+        printed) * 4
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value.strip().replace(",", "").replace("，", ""))
+    except ValueError:
+        return None
+
+
+def _column_sum(rows: list[Row], col: str) -> float | None:
+    """Sum of the printed (not carried) numbers of a column; None when there are none."""
+    numbers = [_number(r.cells[col]) for r in rows if col in r.spans]
+    found = [n for n in numbers if n is not None]
+    return sum(found) if found else None
 
 
 def _closes(current: list[_Cell | None], text: str, last_values: set[str]) -> bool:
@@ -600,7 +841,7 @@ def _parse_spaced(text: str, lines: list[tuple[int, int]]) -> Table | None:
         i += 1
     if not builder.rows:
         return None
-    return Table(columns, tuple(builder.rows), lines[0][0], table_end, "spaced")
+    return Table(columns, _disjoint(builder.rows), lines[0][0], table_end, "spaced")
 
 
 # --------------------------------------------------------------------------------------------
@@ -700,7 +941,7 @@ def _parse_stacked(text: str, lines: list[tuple[int, int]]) -> Table | None:
                 assigned[unit_cols[0]] = _Cell([p for c in chunks[:-1] for p in c])
         carry = (CATEGORY_COLUMN,) if has_category else ()
         builder.add(assigned, group=row.group, carry=carry)
-    return Table(tuple(columns), tuple(builder.rows), lines[0][0], table_end, "stacked")
+    return Table(tuple(columns), _disjoint(builder.rows), lines[0][0], table_end, "stacked")
 
 
 def _stacked_line(text: str, row: _StackedRow, lo: int, hi: int, state: str,
@@ -800,10 +1041,12 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
         while cut < len(rest) - 1 and not text[rest[cut - 1][0]:rest[cut - 1][1]].endswith(
                 ("）", ")")) and width(text[rest[cut][0]:rest[cut][1]]) > 8:
             cut += 1
-        name, values = rest[:cut], rest[cut:][-after:] if after > 0 else []
+        name = rest[:cut]
+        groups = _value_groups(text, rest[cut:], closing)
+        values = groups[-after:] if after > 0 else []
         assigned[columns[number_at + 1]] = _Cell(name)
-        for k, span in enumerate(values):
-            assigned[columns[len(columns) - len(values) + k]] = _Cell([span])
+        for k, group in enumerate(values):
+            assigned[columns[len(columns) - len(values) + k]] = _Cell(group)
         if category is not None and number_at > 0:
             assigned[columns[number_at - 1]] = category
         builder.add(assigned, carry=columns[:number_at])
@@ -819,7 +1062,8 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
         if word.isdigit() and int(word) == expected:
             if current:
                 flush(current)
-            category = _Cell(pending) if pending else category
+            # A category printed before this row is its cell; otherwise it is carried down.
+            category = _Cell(pending) if pending else None
             pending = []
             current = [span]
             expected += 1
@@ -837,4 +1081,21 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
         flush(current)
     if not builder.rows:
         return None
-    return Table(columns, tuple(builder.rows), lines[0][0], table_end, "lines")
+    return Table(columns, _disjoint(builder.rows), lines[0][0], table_end, "lines")
+
+
+def _value_groups(text: str, spans: list[tuple[int, int]],
+                  closing: frozenset[str]) -> list[list[tuple[int, int]]]:
+    """Value lines of a one-cell-a-line row, grouped into cells: consecutive lines of words
+    (not numbers, not a closing value such as 约束性) are one wrapped cell (以国家下 | 达为准)."""
+    groups: list[list[tuple[int, int]]] = []
+    previous_words = False
+    for span in spans:
+        value = text[span[0]:span[1]]
+        words = not _VALUE_CHARS.match(value) and value not in closing
+        if words and previous_words:
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+        previous_words = words
+    return groups

@@ -19,6 +19,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+
 from plankg.ingest.clean import clean
 from plankg.ingest.read import read_plan
 from plankg.ingest.tables import Row, Table, looks_like_header, parse_table
@@ -70,6 +71,10 @@ def check_spans(text: str, table: Table) -> None:
         for col in row.carried:
             assert col not in row.spans
         assert set(row.cells) == set(table.columns)
+    # rows are in document order, do not overlap and lie inside the table
+    for above, below in pairwise(table.rows):
+        assert above.end <= below.start, (above.cells, below.cells)
+    assert all(table.start <= r.start and r.end <= table.end for r in table.rows)
 
 
 def by_number(table: Table, number: str) -> Row:
@@ -99,6 +104,8 @@ TABLES = [
                           "实施周期", "牵头部门"), 23),
     (ECO_003, "附表6", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
                           "实施周期", "牵头部门"), 4),
+    (ECO_003, "表2-2", 0, ("评分情况", "指标类别"), 2),
+    (ECO_003, "表2-3", 0, ("难易程度", "指标名称"), 2),
 ]
 
 
@@ -276,6 +283,121 @@ def test_eco_indicator_table_start() -> None:
     assert {str(n) for n in range(1, 9)} <= numbered
 
 
+def test_eco_scoring_tables() -> None:
+    """表2-2 and 表2-3: two columns; the second is split in two cells in the body rows."""
+    text = cleaned(ECO_003)
+    scored = find_table(text, "表2-2")
+    assert [r.cells["评分情况"] for r in scored.rows] == ["已得分指标（87分）", "未得分指标（13分）"]
+    got = scored.rows[0].cells["指标类别"]
+    assert got.startswith("指标1：区县党委政府") and got.endswith("指标38：生态环境教育基地（2分）")
+    assert "指标16：依法开展规划环境影响评价（2分）" in got
+    assert scored.rows[1].cells["指标类别"].endswith("指标28：城镇人均公园绿地面积（2分）")
+    expected = find_table(text, "表2-3")
+    assert [r.cells["难易程度"] for r in expected.rows] == ["预期得分指标（8分）", "重难点指标（5分）"]
+    assert expected.rows[1].cells["指标名称"] == (
+        "指标9：集中式饮用水水源地水质优良比例（100%）（1分）指标10：生态环境状况指数（≥60）（1分）"
+        "指标25：村镇饮用水卫生合格率（≥85）（1分）指标28：城镇人均公园绿地面积（≥15）（2分）")
+
+
+def eco_indicator_table() -> tuple[str, Table]:
+    """表2-1 of 003, when the cleaner keeps empty Word cells (a line holding only a tab)."""
+    text = cleaned(ECO_003)
+    table = find_table(text, "表2-1")
+    assert "\n\t\n" in text[table.start : table.end], "empty Word cells must survive cleaning"
+    return text, table
+
+
+def test_eco_indicator_table_rows() -> None:
+    """表2-1: 7 基本条件 rows, 38 indicators with their scoring sub-rows, the total row."""
+    text, table = eco_indicator_table()
+    check_spans(text, table)
+    assert len(table.rows) == 68
+    numbers = [r.cells["序号"] for r in table.rows if "序号" not in r.carried]
+    assert numbers == ["—"] + [str(n) for n in range(1, 39)] + [""]
+    assert [r.group for r in table.rows].count("基本条件") == 7
+    assert sum(1 for r in table.rows if r.group == "生态人居") == 17
+
+
+# (row index in the table, column, value, carried?)
+ECO_ROWS = [
+    (0, "领域", "基本条件", False),
+    (0, "序号", "—", False),
+    (0, "指标名称", "重庆市生态文明建设示范区县创建规划正式发布实施且实施2年以上，并报市生态环境局备案",
+     False),
+    (0, "2021年现状值", "制定了规划，待区政府审议后印发实施。", False),
+    (0, "评分", "—", False),
+    (0, "备注", "暂不满足", False),
+    (1, "领域", "基本条件", True),
+    (1, "序号", "—", True),
+    (1, "责任单位", "区审计局、区规划自然资源局、区生态环境局", False),
+    (6, "2023年目标值", "名列前茅", False),
+    (7, "领域", "生态制度", False),  # vertical text, one character a line
+    (7, "序号", "1", False),
+    (7, "单位", "—", False),
+    (7, "指标值（A）", "有效开展", False),
+    (8, "2025年目标值", "≥24", False),
+    (11, "领域", "生态环境", False),
+    (11, "评分", "6", False),
+    (12, "序号", "5", True),  # PM2.5: a scoring sub-row of indicator 5
+    (12, "指标名称", "环境空气质量", True),
+    (12, "单位", "μg/m3", False),
+    (12, "指标值（A）", "PM2.5浓度≤37", False),
+    (12, "评分", "", False),
+    (12, "备注", "达标", False),
+    (19, "2021年现状值", "", False),
+    (19, "2023年目标值", "城区100，乡镇100", False),
+    (20, "2021年现状值", "城区100，乡镇96，完成上级考核", False),
+    (21, "2025年目标值", "＞60", False),
+    (24, "指标名称", "森林覆盖率丘陵地区", False),  # a name split over two cells
+    (24, "单位", "%", False),
+    (24, "2021年现状值", "51", False),
+    (24, "责任单位", "区林业局", False),
+    (25, "指标值（A）", "40＞A≥35", False),
+    (25, "分值", "1", False),
+    (26, "指标名称", "自然生态空间1.生态保护红线2.自然保护地", False),  # wrapped cell
+    (26, "2021年现状值", "1.划定并遵守2.划定并遵守", False),
+    (50, "2021年现状值", "城区97.68、乡镇88.12", False),
+    (61, "责任单位", "区委组织部、区生态环境局", False),
+    (66, "序号", "38", False),
+    (66, "指标名称", "生态环境教育基地", False),
+    (66, "单位", "个", False),
+    (66, "2025年目标值", "≥3", False),
+    (66, "责任单位", "区教委、区生态环境局", False),
+    (66, "备注", "达标", False),
+    (67, "领域", "合计得分", False),
+    (67, "评分", "87", False),  # the total goes under the column it sums
+    (67, "分值", "", False),
+]
+
+
+@pytest.mark.parametrize(("index", "column", "value", "carried"), ECO_ROWS)
+def test_eco_indicator_cell(index: int, column: str, value: str, carried: bool) -> None:
+    _, table = eco_indicator_table()
+    row = table.rows[index]
+    assert row.cells[column] == value, row.cells
+    assert (column in row.carried) is carried
+
+
+def test_word_table_by_position() -> None:
+    """A hand-made Word table with empty cells ("\t" lines): merged, split and wrapped cells."""
+    text = ("\t领域\n\t序号\n\t指标名称\n\t单位\n\t目标值\n\n"
+            "\t生\n态\n\t1\n\t森林覆盖率\n\t%\n\t≥50\n\n"
+            "\t\n\t\n\t\n\t个\n\t3\n\n"
+            "\t\n\t2\n\t空气\n\t质量\n\t%\n\t≥90\n\n"
+            "\t合计\n\t\n\t93\n\n正文。")
+    table = parse_table(text, 0, len(text))
+    assert table is not None and table.layout == "tab"
+    check_spans(text, table)
+    assert [r.cells for r in table.rows] == [
+        {"领域": "生态", "序号": "1", "指标名称": "森林覆盖率", "单位": "%", "目标值": "≥50"},
+        {"领域": "生态", "序号": "1", "指标名称": "森林覆盖率", "单位": "个", "目标值": "3"},
+        {"领域": "生态", "序号": "2", "指标名称": "空气质量", "单位": "%", "目标值": "≥90"},
+        {"领域": "合计", "序号": "", "指标名称": "", "单位": "", "目标值": "93"},
+    ]
+    assert table.rows[1].carried == {"领域", "序号", "指标名称"}
+    assert text[table.end:].strip() == "正文。"
+
+
 # ---------------------------------------------------------------------------------------------
 # Headers, parents and garbage
 
@@ -297,8 +419,6 @@ def test_looks_like_header(line: str, expected: bool) -> None:
 
 def parent_text(name: str) -> str:
     path = PARENTS / name
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
     return clean(path.read_text(encoding="utf-8")).text
 
 
@@ -311,6 +431,12 @@ def test_municipal_indicator_table() -> None:
     assert table.rows[0].cells["类别"] == "综合性指标"
     assert by_number(table, "12").cells["2025年"] == "≥57"
     assert by_number(table, "11").cells["指标名称"] == "森林蓄积量（亿立方米）"
+    # a value wrapped over two lines is one cell, and the value before it keeps its column
+    assert by_number(table, "5").cells["2020年"] == "3.5"
+    assert by_number(table, "5").cells["2025年"] == "以国家下达为准"
+    assert by_number(table, "1").cells["2020年"] == ""
+    assert by_number(table, "1").cells["2025年"] == "以国家下达为准"
+    assert "类别" in by_number(table, "2").carried
 
 
 @pytest.mark.parametrize("name", ["chongqing_municipal_climate_14fyp.txt",
