@@ -5,10 +5,11 @@ SPARQL:
 
     #+ title: Targets / 目标指标
     #+ description: Every quantified target with its indicator, values and the quote behind it.
-    #+ param: district = 永川区 : a district's Chinese name; empty for all
+    #+ param: district = : a district's Chinese name (永川区); empty for all
 
 Parameters are bound as RDF terms through pyoxigraph's substitutions (never spliced into the
-text): a value that looks like an IRI becomes an IRI, an integer an xsd:integer, anything else a
+text). Oxigraph applies a substitution to the query's projected variables, so a parameter is
+one of the result columns: `-p district=永川区` keeps the rows whose `district` is 永川区): a value that looks like an IRI becomes an IRI, an integer an xsd:integer, anything else a
 plain string literal. An empty value leaves the variable unbound (all districts, …).
 """
 

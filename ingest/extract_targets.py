@@ -1,0 +1,706 @@
+"""Quantified targets of a plan: every row of its indicator tables, and targets stated in prose.
+
+**Indicator tables** are recognised by their columns, not their captions: a name column
+(指标名称, 指标, …) and at least one year column (2020年, 2021年现状值, 2025年目标值). A year
+column whose name says 现状/基期/实际 is the baseline; otherwise the earliest year column is the
+baseline when there are several. Every later year column gives one `Target` per row (003's
+2023年目标值 and 2025年目标值 give two). Cells that are empty or a dash give none.
+
+**Prose targets** are read sentence by sentence from the paragraphs (and from the rows of tables
+that are not indicator tables, such as task tables). A value (number, unit, 以上/以内/左右) is a
+target when
+
+* a target year is in force: 到2025年 / 2025年前 / 2025年底 / "十四五"期间, or a bare year later
+  than the plan's issue year, earlier in the sentence or in the same paragraph (it carries on
+  until the next year marker); a bare past year (2020年，…) or an earlier five-year period
+  ("十三五"期间) switches targets off until the next year marker;
+* it is not under a background heading (现状, 基础, 成效, 形势, … in `data/target-patterns.csv`);
+* it is introduced by a cue (达到, 不低于, 控制在 … 以内, 下降, ≥ …), or by a count verb
+  (建成绿色工厂18个, 储备1万名青年人才), or follows a known indicator name directly.
+
+Values set by a higher level (完成市级下达目标, 完成市级规定的目标任务) are targets without a
+value (`set_by_higher_level`). Milestones without a number (碳达峰 by 2030, 碳中和 by 2060) are
+not targets here: in district plans they restate the national goal; the measure that names them
+keeps the text. Sentences without any target year (box items such as 实施中小河流治理项目10个)
+are project outputs, not targets.
+
+All cue words live in `data/target-patterns.csv`; nothing here names a district.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+
+from plankg.ingest.document import Document
+from plankg.ingest.records import Source, Target
+from plankg.ingest.segment import Segment
+from plankg.vocab import Vocabulary, unit_of, vocabulary
+
+_YEAR_COLUMN = re.compile(r"^(?P<year>\d{4})\s*年")
+_DASH = re.compile(r"^[—\-－–/／─]*$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CELL_VALUE = re.compile(
+    r"^(?P<cum>[【\[])?\s*(?P<pre>[≥≤＞＜><＝=]|约|不低于|不少于|不超过|不高于)?\s*"
+    r"(?P<num>\d+(?:[.．]\d+)?)\s*(?P<unit>%|％|‰)?\s*(?P<suf>以上|以内|以下|左右)?\s*[】\]]?\s*$")
+_NUMBERED = re.compile(r"(?<![\d.])\d[.．、]")
+_SUBNAME = re.compile(r"^(?P<sub>[A-Za-z\u4e00-\u9fff][\w.\u4e00-\u9fff]{1,15}?)\s*[≥≤＞＜><]")
+_SYMBOLS = {"≥": "≥", "≤": "≤", "＞": ">", ">": ">", "＜": "<", "<": "<", "＝": "=", "=": "=",
+            "约": "≈", "近": "≈", "不低于": "≥", "不少于": "≥", "不超过": "≤", "不高于": "≤"}
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_SENTENCE_END = "。！？；"
+_MIN_CELL_TEXT = 8  # shorter cells are names, numbers or units, not sentences
+_CLAUSE_SEP = "，,：:；。！？"
+_SPACE = re.compile(r"[\s\u3000]")
+_MASKED = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》")
+_YEAR_MARK = re.compile(
+    r"(?P<pre>预计到|力争到|到|至|截至|截止到?|于)?"
+    r"(?P<years>20\d\d\s*年(?:\s*[、和及]\s*20\d\d\s*年)*)(?P<post>前|底|末|以前)?")
+_TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
+_BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
+_QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
+_SPLIT = re.compile(r"[、和及与]")
+_NOUN_AFTER = re.compile(r"(?:(?![和及与]\d)[^，。；、,：:\x00\d]){1,15}")
+
+
+# ------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The cue words of `data/target-patterns.csv`, compiled."""
+
+    name_columns: tuple[str, ...]
+    unit_columns: tuple[str, ...]
+    attribute_columns: tuple[str, ...]
+    baseline_columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    bindingness: tuple[tuple[str, str], ...]
+    higher_level: re.Pattern[str]
+    periods: dict[str, int]
+    background_headings: tuple[str, ...]
+    cues: tuple[tuple[str, str, bool], ...]  # (word, comparator, is a reduction), longest first
+    count_verbs: tuple[str, ...]
+    suffixes: dict[str, str]
+    strip_words: tuple[str, ...]
+    trends: tuple[str, ...]
+    indicator_suffixes: tuple[str, ...]
+    value: re.Pattern[str] = field(repr=False, default=re.compile(""))
+
+
+@cache
+def patterns() -> Patterns:
+    """The target vocabulary shipped in `data/target-patterns.csv`, loaded once per process."""
+    text = (resources.files("plankg.data") / "target-patterns.csv").read_text(encoding="utf-8-sig")
+    rows: dict[str, list[tuple[str, str, str]]] = {}
+    for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
+        kind = (row.get("kind") or "").strip()
+        if kind:
+            rows.setdefault(kind, []).append(((row.get("term") or "").strip(),
+                                              (row.get("value") or "").strip(),
+                                              (row.get("note") or "").strip()))
+
+    def terms(kind: str) -> tuple[str, ...]:
+        return tuple(sorted((t for t, _, _ in rows.get(kind, [])), key=len, reverse=True))
+
+    units = "|".join(re.escape(u) for u in terms("unit"))
+    suffixes = {t: v for t, v, _ in rows.get("suffix", [])}
+    suffix_re = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
+    value = re.compile(
+        r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)(?![\d.])"
+        rf"(?!\s*(?:年|月|日|号|级|类|星|期|批|次|点|大|项指标))(?P<unit>{units})?(?P<suf>{suffix_re})?")
+    return Patterns(
+        name_columns=terms("name_column"), unit_columns=terms("unit_column"),
+        attribute_columns=terms("attribute_column"), baseline_columns=terms("baseline_column"),
+        target_columns=terms("target_column"),
+        bindingness=tuple((t, v) for t, v, _ in rows.get("bindingness", [])),
+        higher_level=re.compile("|".join(t for t, _, _ in rows.get("higher_level", []))),
+        periods={t: int(v) for t, v, _ in rows.get("period", [])},
+        background_headings=terms("background_heading"),
+        cues=tuple(sorted(((t, v, n == "reduce") for t, v, n in rows.get("cue", [])),
+                          key=lambda c: -len(c[0]))),
+        count_verbs=terms("count_verb"), suffixes=suffixes, strip_words=terms("strip"),
+        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value)
+
+
+# ------------------------------------------------------------------------------------------
+# Entry point
+
+
+def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[Target]:
+    """Every target of a plan: indicator-table rows first, then prose, in document order."""
+    vocab = vocab or vocabulary()
+    pats = patterns()
+    for seg in doc.outline.walk():
+        if seg.kind == "table" and is_indicator_table(seg, pats):
+            yield from table_targets(doc.text, seg, vocab, pats)
+    ref_year = _reference_year(doc)
+    for unit in _units(doc.outline, doc.text, pats, ()):
+        yield from prose_targets(doc.text, unit, vocab, ref_year, pats)
+
+
+def _reference_year(doc: Document) -> int | None:
+    """The year the plan speaks from: later bare years are targets, earlier ones are facts."""
+    md = doc.metadata
+    if md.issued is not None:
+        return md.issued.year
+    if md.period_start is not None:
+        return md.period_start - 1
+    # no date printed: the year before the earliest "到YYYY年" target
+    years = [int(m.group(1)) for m in _TARGET_YEAR.finditer(doc.text)]
+    return min(years) - 1 if years else None
+
+
+# ------------------------------------------------------------------------------------------
+# Indicator tables
+
+
+@dataclass(frozen=True)
+class _Layout:
+    name: str
+    unit: str | None
+    attribute: str | None
+    baseline: tuple[str, int] | None
+    targets: tuple[tuple[str, int], ...]
+
+
+def is_indicator_table(table: Segment, pats: Patterns | None = None) -> bool:
+    """A table with a name column and at least one year column."""
+    return _layout(table.columns, pats or patterns()) is not None
+
+
+def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
+    norm = {c: _SPACE.sub("", c) for c in columns}
+    name = next((c for want in pats.name_columns for c in columns if norm[c] == want), None)
+    years = [(c, int(m.group("year"))) for c in columns if (m := _YEAR_COLUMN.match(norm[c]))]
+    if name is None or not years:
+        return None
+    unit = next((c for want in pats.unit_columns for c in columns if norm[c] == want), None)
+    attribute = next((c for want in pats.attribute_columns for c in columns if norm[c] == want),
+                     None)
+    baseline = next(((c, y) for c, y in years if any(w in norm[c] for w in pats.baseline_columns)),
+                    None)
+    if baseline is None and len(years) > 1:
+        marked = [cy for cy in years if any(w in norm[cy[0]] for w in pats.target_columns)]
+        baseline = min((cy for cy in years if cy not in marked), key=lambda cy: cy[1],
+                       default=None)
+    targets = tuple(cy for cy in years if cy != baseline
+                    and (baseline is None or cy[1] >= baseline[1]))
+    return _Layout(name, unit, attribute, baseline, targets)
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A printed table cell read as a target value."""
+
+    value: Decimal | None
+    comparator: str
+    cumulative: bool
+    set_by_higher_level: bool
+
+
+def parse_cell(cell: str, pats: Patterns | None = None) -> CellValue:
+    """Read a value cell: 22.2, ≥200, ＞51, 约5, 5左右, 【6】, 市级下达, 100，完成市级规定的目标任务."""
+    pats = pats or patterns()
+    text = _SPACE.sub("", cell.translate(_FULLWIDTH))
+    higher = bool(pats.higher_level.search(text))
+    m = _CELL_VALUE.match(text)
+    if m is None and higher:  # "100，完成市级规定的目标任务": the number before the phrase
+        m = _CELL_VALUE.match(re.split(r"[，,；;]", text)[0])
+    if m is None:
+        return CellValue(None, "=", text.startswith(("【", "[")), higher)
+    comparator = _SYMBOLS.get(m.group("pre") or "", "=")
+    if m.group("suf"):
+        comparator = pats.suffixes.get(m.group("suf"), comparator)
+    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher)
+
+
+def table_targets(text: str, table: Segment, vocab: Vocabulary,
+                  pats: Patterns | None = None) -> Iterator[Target]:
+    """One target per row and target-year column of an indicator table."""
+    pats = pats or patterns()
+    layout = _layout(table.columns, pats)
+    if layout is None:
+        return
+    rows = [r for r in table.children if r.kind == "row" and r.cells]
+    numbered = _numbered_subnames(rows, layout.name)
+    for index, row in enumerate(rows):
+        assert row.cells is not None
+        name = (row.cells.get(layout.name) or "").strip()
+        if not name:
+            continue
+        sub = numbered.get(index) or _subname(row, layout, pats)
+        if index in numbered:
+            name = _NUMBERED.split(name, maxsplit=1)[0]
+        printed = f"{name} {sub}" if sub else name
+        concept = (vocab.indicator(sub) if sub else None) or vocab.indicator(name)
+        unit = unit_of(name)
+        if unit is None and layout.unit:
+            cell = (row.cells.get(layout.unit) or "").strip()
+            unit = None if _DASH.match(cell) else cell
+        binding = None
+        if layout.attribute:
+            attr = row.cells.get(layout.attribute) or ""
+            binding = next((v for w, v in pats.bindingness if w in attr), None)
+        base_value, base_year = None, None
+        if layout.baseline:
+            base_year = layout.baseline[1]
+            base_value = parse_cell(row.cells.get(layout.baseline[0]) or "", pats).value
+        for column, year in layout.targets:
+            cell = (row.cells.get(column) or "").strip()
+            if _DASH.match(cell):
+                continue
+            parsed = parse_cell(cell, pats)
+            yield Target(
+                indicator_as_printed=printed, indicator=concept.local if concept else None,
+                unit=unit, value=parsed.value, target_year=year, comparator=parsed.comparator,
+                value_as_printed=cell, baseline_value=base_value,
+                baseline_year=base_year if base_value is not None else None,
+                bindingness=binding, set_by_higher_level=parsed.set_by_higher_level,
+                cumulative=parsed.cumulative,
+                source=Source.span(text, row, row.start, row.end))
+
+
+def _numbered_subnames(rows: list[Segment], name_column: str) -> dict[int, str]:
+    """Rows that repeat a name listing numbered sub-indicators (农业废弃物综合利用率
+    1.秸秆综合利用率 2.畜禽粪污综合利用率 3.农膜回收利用率), one row each: row i → sub i."""
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(rows):
+        name = _SPACE.sub("", (rows[i].cells or {}).get(name_column) or "")
+        j = i
+        while j + 1 < len(rows) and _SPACE.sub(
+                "", (rows[j + 1].cells or {}).get(name_column) or "") == name:
+            j += 1
+        subs = [p for p in _NUMBERED.split(name)[1:] if p]
+        if j > i and len(subs) == j - i + 1:
+            out.update({i + k: sub for k, sub in enumerate(subs)})
+        i = j + 1
+    return out
+
+
+def _subname(row: Segment, layout: _Layout, pats: Patterns) -> str:
+    """A sub-indicator printed before the threshold in another column (优良天数比例≥85)."""
+    skip = {layout.name, layout.unit, layout.attribute, *(c for c, _ in layout.targets)}
+    if layout.baseline:
+        skip.add(layout.baseline[0])
+    assert row.cells is not None
+    for column, cell in row.cells.items():
+        if column in skip:
+            continue
+        m = _SUBNAME.match(_SPACE.sub("", cell))
+        if m and not pats.higher_level.search(cell):
+            return m.group("sub")
+    return ""
+
+
+def _decimal(number: str) -> Decimal | None:
+    try:
+        return Decimal(number.replace("．", "."))
+    except InvalidOperation:
+        return None
+
+
+# ------------------------------------------------------------------------------------------
+# Prose: the units of text to read, as a view without line breaks mapped back to offsets
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """A paragraph (or table row) read as one piece of prose.
+
+    `view` is the text with line breaks, tabs and spaces removed and full-width digits made
+    half-width; `offsets[i]` is where `view[i]` is in the cleaned text."""
+
+    segment: Segment
+    view: str
+    offsets: tuple[int, ...]
+    headings: tuple[str, ...]
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """The cleaned-text span of view[a:b]."""
+        return self.offsets[a], self.offsets[b - 1] + 1
+
+
+def _make_unit(text: str, seg: Segment, ranges: list[tuple[int, int]],
+               headings: tuple[str, ...]) -> TextUnit | None:
+    chars: list[str] = []
+    offsets: list[int] = []
+    for start, end in ranges:
+        for i in range(start, end):
+            ch = text[i]
+            if _SPACE.match(ch):
+                continue
+            chars.append(ch.translate(_FULLWIDTH))
+            offsets.append(i)
+    if not chars:
+        return None
+    return TextUnit(seg, "".join(chars), tuple(offsets), headings)
+
+
+def _units(seg: Segment, text: str, pats: Patterns,
+           headings: tuple[str, ...]) -> Iterator[TextUnit]:
+    """Paragraph-sized units below `seg`, skipping indicator tables; wrapped lines (PDF text)
+    that do not end a sentence are joined with the next paragraph."""
+    if seg.kind == "table" and is_indicator_table(seg, pats):
+        return
+    here = (*headings, seg.heading) if seg.heading else headings
+    if seg.kind == "row":
+        yield from _cell_units(text, seg, here)
+        return
+    if not seg.children:
+        if seg.kind not in ("document", "table"):
+            start = seg.start if seg.kind in ("paragraph", "item") else seg.body_start
+            unit = _make_unit(text, seg, [(start, seg.end)], here)
+            if unit:
+                yield unit
+        return
+    first = seg.children[0].start
+    if seg.kind not in ("document", "table") and seg.body_start < first:
+        unit = _make_unit(text, seg, [(seg.body_start, first)], here)
+        if unit:
+            yield unit
+    pending: list[Segment] = []
+    for child in seg.children:
+        if child.kind == "paragraph" and not child.children:
+            pending.append(child)
+            if text[child.start:child.end].rstrip().endswith(tuple(_SENTENCE_END)):
+                yield from _flush(text, pending, here)
+                pending = []
+            continue
+        yield from _flush(text, pending, here)
+        pending = []
+        yield from _units(child, text, pats, here)
+    yield from _flush(text, pending, here)
+
+
+def _cell_units(text: str, row: Segment, headings: tuple[str, ...]) -> Iterator[TextUnit]:
+    """One unit per text cell of a row. A cell's printed lines may be interleaved with other
+    cells' lines (PDF tables), so its characters are found in order in the row's span."""
+    for cell in (row.cells or {}).values():
+        wanted = [ch for ch in cell if not _SPACE.match(ch)]
+        if len(wanted) < _MIN_CELL_TEXT:
+            continue
+        offsets: list[int] = []
+        pos = row.start
+        for ch in wanted:
+            while pos < row.end and text[pos] != ch:
+                pos += 1
+            if pos >= row.end:
+                break
+            offsets.append(pos)
+            pos += 1
+        if len(offsets) == len(wanted):
+            yield TextUnit(row, "".join(wanted).translate(_FULLWIDTH), tuple(offsets), headings)
+
+
+def _flush(text: str, paragraphs: list[Segment], headings: tuple[str, ...]) -> Iterator[TextUnit]:
+    if paragraphs:
+        unit = _make_unit(text, paragraphs[0], [(p.start, p.end) for p in paragraphs], headings)
+        if unit:
+            yield unit
+
+
+# ------------------------------------------------------------------------------------------
+# Prose: markers and values
+
+
+@dataclass
+class _Context:
+    years: list[int]  # target years in force
+    past: bool  # a past year or period is in force: values state facts
+    last_phrase: str = ""
+    last_phrase_at: int = 0
+    last_count: bool = False
+    last_value_end: int = 0
+    last_noun_after: bool = False  # the last value was 创建1个园区: a list of them may follow
+
+
+def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | None,
+                  pats: Patterns | None = None) -> Iterator[Target]:
+    """The targets stated in one paragraph."""
+    pats = pats or patterns()
+    if any(w in h for h in unit.headings for w in pats.background_headings):
+        return
+    view = unit.view
+    masked = _MASKED.sub(lambda m: "\x00" * len(m.group(0)), view)
+    ctx = _Context([], False)
+    start = 0
+    for i, ch in enumerate(view + "。"):
+        if ch in _SENTENCE_END or i == len(view):
+            if i > start:
+                yield from _sentence(text, unit, start, i, masked, vocab, ref_year, pats, ctx)
+            start = i + 1
+            ctx.last_phrase, ctx.last_count, ctx.last_value_end = "", False, 0
+            ctx.last_noun_after = False
+
+
+def _markers(masked: str, a: int, b: int, ref_year: int | None,
+             pats: Patterns) -> list[tuple[int, int, list[int] | None]]:
+    """Year and period markers in masked[a:b]: (start, end, target years or None for past)."""
+    out: list[tuple[int, int, list[int] | None]] = []
+    baseline_spans = [(m.start(), m.end()) for m in _BASELINE.finditer(masked, a, b)]
+    for m in _YEAR_MARK.finditer(masked, a, b):
+        if any(s <= m.start("years") < e for s, e in baseline_spans):
+            continue
+        years = [int(y) for y in re.findall(r"20\d\d", m.group("years"))]
+        future = bool(m.group("pre") or m.group("post")) or (
+            ref_year is not None and min(years) > ref_year)
+        if future or ref_year is None or max(years) > ref_year:
+            out.append((m.start(), m.end(), years if future else []))
+        else:
+            out.append((m.start(), m.end(), None))
+    for m in _QUOTED.finditer(masked, a, b):
+        end_year = pats.periods.get(m.group("name"))
+        if end_year is None:
+            continue
+        if ref_year is not None and end_year <= ref_year:
+            out.append((m.start(), m.end(), None))
+        else:
+            out.append((m.start(), m.end(), [end_year]))
+    return sorted(out)
+
+
+def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Vocabulary,
+              ref_year: int | None, pats: Patterns, ctx: _Context) -> Iterator[Target]:
+    markers = _markers(masked, a, b, ref_year, pats)
+    events: list[tuple[int, str, re.Match[str] | tuple[int, int, list[int] | None]]] = [
+        (s, "year", (s, e, ys)) for s, e, ys in markers]
+    marker_spans = [(s, e) for s, e, _ in markers]
+    groups = _value_groups(masked, a, b, pats, marker_spans)
+    events += [(g[0].start(), "value", g) for g in groups]  # type: ignore[misc]
+    events += [(m.start(), "higher", m) for m in pats.higher_level.finditer(masked, a, b)]
+    events.sort(key=lambda e: (e[0], e[1] != "year"))
+    for _pos, kind, item in events:
+        if kind == "year":
+            _, _, years = item  # type: ignore[misc]
+            ctx.past = years is None
+            ctx.years = [] if years is None else years
+            continue
+        if ctx.past or not ctx.years:
+            continue
+        if kind == "higher":
+            yield from _higher(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+        else:
+            yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+
+
+def _value_groups(masked: str, a: int, b: int, pats: Patterns,
+                  marker_spans: list[tuple[int, int]]) -> list[list[re.Match[str]]]:
+    """Values in masked[a:b], grouped when only 、 or 和 separate them (16%、18%以上)."""
+    groups: list[list[re.Match[str]]] = []
+    for m in pats.value.finditer(masked, a, b):
+        if any(s <= m.start() < e for s, e in marker_spans):
+            continue
+        if groups and masked[groups[-1][-1].end():m.start()] in ("、", "和", "及"):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def _clause_start(view: str, pos: int, a: int) -> int:
+    i = pos
+    while i > a and view[i - 1] not in _CLAUSE_SEP:
+        i -= 1
+    return i
+
+
+def _clean_phrase(phrase: str, pats: Patterns,
+                  strip_cues: bool = True) -> tuple[str, int | None, int]:
+    """Strip year markers, baselines, scope words and hedges from an indicator phrase.
+    Returns the phrase, the baseline year if one was printed, and how many leading characters
+    were dropped."""
+    base = None
+    m = _BASELINE.search(phrase)
+    if m:
+        base = int(m.group("year"))
+        phrase = phrase[:m.start()] + phrase[m.end():]
+    phrase = _YEAR_MARK.sub("", phrase)
+    phrase = _QUOTED.sub("", phrase)  # “十四五”时期能源消费增量中… → 能源消费增量中…
+    phrase = re.sub(r"^\d+年(?:期间|内)?|\d+年(?:期间|内)$", "", phrase)
+    dropped = 0
+    changed = True
+    while changed and phrase:
+        changed = False
+        for w in (*pats.strip_words, "要", "的"):
+            if phrase.startswith(w):
+                phrase, dropped, changed = phrase[len(w):], dropped + len(w), True
+            if phrase.endswith(w):
+                phrase, changed = phrase[: -len(w)], True
+        for w, _, _ in pats.cues if strip_cues else ():
+            if phrase.endswith(w):
+                phrase, changed = phrase[: -len(w)], True
+    return phrase.strip("、，"), base, dropped
+
+
+def _previous_phrase(masked: str, clause: int, a: int, pats: Patterns,
+                     ctx: _Context) -> tuple[str, int]:
+    """The indicator of a clause that names none: the clause before when it ends in a trend
+    (…强度持续降低，分别较2020年降低16%), else the last indicator of the sentence."""
+    if clause > a:
+        prev = _clause_start(masked, clause - 1, a)
+        previous = masked[prev:clause - 1]
+        trimmed = _strip_trend(previous, pats)
+        if trimmed != previous and trimmed:
+            phrase, _, dropped = _clean_phrase(trimmed, pats)
+            if phrase:
+                return phrase, prev + dropped
+    return ctx.last_phrase, ctx.last_phrase_at
+
+
+def _strip_trend(phrase: str, pats: Patterns) -> str:
+    for t in pats.trends:
+        if phrase.endswith(t):
+            return phrase[: -len(t)]
+    return phrase
+
+
+def _cue_before(text: str, pats: Patterns) -> tuple[str, str, bool] | None:
+    for word, comparator, reduce in pats.cues:
+        if text.endswith(word):
+            return word, comparator, reduce
+    return None
+
+
+def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, masked: str,
+            vocab: Vocabulary, pats: Patterns, ctx: _Context) -> Iterator[Target]:
+    view = unit.view
+    first, last = group[0], group[-1]
+    bare = not any(m.group("unit") or m.group("suf") or m.group("pre") for m in group)
+    if bare and _cue_before(masked[_clause_start(masked, first.start(), a):first.start()],
+                            pats) is None:
+        return  # a bare number without a cue (page numbers, counts in names)
+    clause = max(_clause_start(masked, first.start(), a), ctx.last_value_end)
+    continues = ctx.last_noun_after and clause == ctx.last_value_end
+    while clause < first.start() and masked[clause] in "、，和及与":
+        clause += 1
+    before = masked[clause:first.start()].replace("\x00", "")
+    ctx.last_value_end, ctx.last_noun_after = last.end(), False
+    cue = _cue_before(re.sub(r"分别$", "", before), pats)
+    comparator, reduce, count = "=", False, False
+    phrase_start = clause
+    if cue is not None:
+        word, comparator, reduce = cue
+        raw = re.sub(r"分别$", "", before)[: -len(word)]
+    else:
+        raw = before
+    phrase, base_year, dropped = _clean_phrase(raw, pats)
+    phrase_start += dropped
+    after = ""
+    if cue is None:
+        verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
+        tail = next((v for v in pats.count_verbs if raw.endswith(v)), None)
+        if tail is None and continues and not phrase:
+            tail = ""  # …、5个低碳社区试点和2个低碳校园试点
+        if tail is not None:  # 培育引进100名左右高层次人才: the noun follows the value
+            m = _NOUN_AFTER.match(masked, last.end())
+            after = m.group(0) if m else ""
+            if after:
+                phrase = tail + after
+                ctx.last_value_end, ctx.last_noun_after = last.end() + len(after), True
+            elif not phrase:
+                return
+            count = True
+        elif verb is not None or (ctx.last_count and phrase):
+            count = True
+        elif not (first.group("pre") or vocab.indicator(phrase)
+                  or phrase.endswith(pats.indicator_suffixes)):
+            return
+    if not phrase:  # …持续降低，分别较2020年降低16%、18%以上 / 到2025年，力争达到12平方米/人
+        phrase, phrase_start = _previous_phrase(masked, clause, a, pats, ctx)
+    if not phrase:
+        return
+    phrase = phrase.strip("，、")
+    ctx.last_phrase, ctx.last_phrase_at, ctx.last_count = phrase, phrase_start, count
+    end = last.end() + len(after)
+    s, e = unit.span(phrase_start if phrase_start < first.start() else clause, end)
+    source = Source.span(text, unit.segment, s, e)
+    names = [n for n in _SPLIT.split(phrase) if n]
+    if len(group) == 1 and len(names) > 1 and all(n.endswith(pats.indicator_suffixes)
+                                                  for n in names):
+        group = group * len(names)  # 视频监测覆盖率、车辆监测覆盖率达到100%: each name
+    elif len(names) != len(group):
+        names = [phrase] * len(group)
+    years = ctx.years
+    pairs: list[tuple[str, re.Match[str], int]]
+    if len(years) == len(group) and len(group) > 1:
+        pairs = [(n, m, y) for n, m, y in zip(names, group, years, strict=True)]
+    else:
+        pairs = [(n, m, y) for n, m in zip(names, group, strict=True) for y in years]
+    shared_suffix = last.group("suf")
+    for name, m, year in pairs:
+        comp = comparator
+        if m.group("pre"):
+            comp = _SYMBOLS.get(m.group("pre"), comp)
+        suffix = m.group("suf") or shared_suffix
+        if suffix:
+            comp = pats.suffixes.get(suffix, comp)
+        concept = _indicator(name, phrase, reduce, vocab)
+        yield Target(
+            indicator_as_printed=name, indicator=concept, unit=m.group("unit") or None,
+            value=_decimal(m.group("num")), target_year=year, comparator=comp,
+            value_as_printed=view[m.start():m.end()], baseline_value=None,
+            baseline_year=base_year, bindingness=None, set_by_higher_level=False,
+            cumulative="累计" in before, source=source)
+
+
+def _indicator(name: str, phrase: str, reduce: bool, vocab: Vocabulary) -> str | None:
+    """The canonical indicator of a prose phrase; a reduction (下降 X%) maps to the reduction."""
+    candidates = [name + "下降", name] if reduce else [name]
+    if name != phrase:  # 单位地区生产总值能耗和二氧化碳排放强度 → second name with the prefix
+        candidates += [c for c in ([phrase + "下降"] if reduce else [])]
+    for cand in candidates:
+        concept = vocab.indicator(cand)
+        if concept is not None:
+            return concept.local
+    return None
+
+
+def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
+            vocab: Vocabulary, pats: Patterns, ctx: _Context) -> Iterator[Target]:
+    """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务."""
+    view = unit.view
+    inner = re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
+                      m.group(0))
+    clause = _clause_start(masked, m.start(), a)
+    lead = re.search(r"(?:全面)?完成$", masked[clause:m.start()])
+    printed_from = clause + lead.start() if lead else m.start()
+    if inner and len(inner.group("name")) >= 2 and inner.group("name") not in ("目标", "任务"):
+        phrase, phrase_start = inner.group("name"), m.start() + inner.start("name")
+        end = m.end()
+        names = [phrase]
+    else:
+        raw = masked[clause:m.start()].replace("\x00", "")
+        raw = re.sub(r"(?:全面)?完成$|以$", "", raw)
+        phrase, _, dropped = _clean_phrase(_strip_trend(raw, pats), pats, strip_cues=False)
+        phrase = _strip_trend(phrase, pats)
+        phrase_start = clause + dropped
+        if not phrase:
+            phrase, phrase_start = _previous_phrase(masked, clause, a, pats, ctx)
+        if not phrase:
+            return
+        names = [n for n in re.split(r"[、和]", phrase) if n] or [phrase]
+        end = m.end()
+    s, e = unit.span(min(phrase_start, printed_from), end)
+    source = Source.span(text, unit.segment, s, e)
+    for name in names:
+        for year in ctx.years:
+            concept = vocab.indicator(name)
+            yield Target(
+                indicator_as_printed=name, indicator=concept.local if concept else None,
+                unit=unit_of(name), value=None, target_year=year, comparator="=",
+                value_as_printed=view[printed_from:m.end()], baseline_value=None,
+                baseline_year=None, bindingness=None, set_by_higher_level=True,
+                cumulative=False, source=source)
+    ctx.last_phrase, ctx.last_phrase_at = names[-1], phrase_start
+
+
+__all__ = ["CellValue", "Patterns", "TextUnit", "extract_targets", "is_indicator_table",
+           "parse_cell", "patterns", "prose_targets", "table_targets"]
