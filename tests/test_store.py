@@ -223,3 +223,28 @@ def test_a_plan_without_structure_is_ingested_as_paragraphs(tmp_path):
     report = ingest([plan], open_store(tmp_path / "s"), jobs=1, progress=messages.append)
     assert report.ok
     assert any("warning" in m and "flat.txt" in m for m in messages)
+
+
+@pytest.mark.parametrize("name", sorted(named_queries()))
+def test_named_queries_return_no_duplicate_rows(store, name):
+    """The union of the plan graphs repeats shared resources (a district, a unit) once per
+    plan; queries must not multiply rows because of it."""
+    columns, rows = run_named(store, name)
+    keys = [tuple(r[c] for c in columns) for r in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_investment_by_district_equals_the_projects_extracted(store):
+    """The summary's investment is the sum of the extracted projects, counted once each."""
+    from decimal import Decimal
+
+    from plankg.ingest.document import load_plan
+    from plankg.ingest.extract_projects import extract_projects
+
+    expected = sum((p.investment_yuan or Decimal(0))
+                   for key in ("000", "001", "003")
+                   for p in extract_projects(load_plan(PLAN_FILES[key])))
+    assert expected > 0
+    _, rows = run_named(store, "district-summary", {"district": "永川区"})
+    (row,) = rows
+    assert Decimal(row["investment_yuan"]) == expected
