@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import as_file, files
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from plankg.ingest.extract_units import assignment_vocab, extract_assignments
@@ -349,28 +349,55 @@ def user_words(vocab: Vocabulary) -> list[str]:
     return sorted(words)
 
 
+@dataclass(frozen=True)
+class _KeywordModel:
+    """jieba's TF-IDF keyword extraction, without importing jieba.analyse: that package also
+    loads jieba's part-of-speech model (half a second per process) which keywords do not need."""
+
+    cut: Any
+    idf: dict[str, float]
+    median_idf: float
+    stop_words: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _analyse(vocab_id: int) -> Any:
-    """jieba's keyword extractor with the domain dictionary and stop words, loaded once."""
+def _keyword_model() -> _KeywordModel:
+    """The domain dictionary added to jieba, jieba's IDF table and the stop words, loaded once."""
+    import os
+
     import jieba
-    import jieba.analyse
 
     from plankg.vocab import vocabulary
 
-    del vocab_id
     jieba.setLogLevel(logging.WARNING)
     for word in user_words(vocabulary()):
         jieba.add_word(word)
-    with as_file(files("plankg.data").joinpath("stopwords.txt")) as path:
-        jieba.analyse.set_stop_words(str(path))
-    return jieba.analyse
+    idf_path = os.path.join(os.path.dirname(jieba.__file__), "analyse", "idf.txt")
+    idf: dict[str, float] = {}
+    with open(idf_path, encoding="utf-8") as f:
+        for line in f:
+            word, _, value = line.strip().partition(" ")
+            if value:
+                idf[word] = float(value)
+    values = sorted(idf.values())
+    stop = files("plankg.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    stop_words = frozenset(w.strip() for w in stop.splitlines() if w.strip())
+    return _KeywordModel(jieba.cut, idf, values[len(values) // 2], stop_words)
 
 
 def keywords(text: str, top_k: int = _TOP_KEYWORDS) -> tuple[str, ...]:
-    """jieba TF-IDF keywords of `text`, without stop words and bare numbers."""
-    analyse = _analyse(0)
-    tags = analyse.extract_tags(text, topK=top_k * 2)
-    return tuple(t for t in tags if not _NOT_KEYWORD.match(t) and len(t) >= 2)[:top_k]
+    """TF-IDF keywords of `text` (jieba's IDF table, as jieba.analyse.extract_tags computes
+    them), without stop words and bare numbers."""
+    model = _keyword_model()
+    freq: dict[str, float] = {}
+    for word in model.cut(text):
+        word = word.strip()
+        if len(word) < 2 or word.lower() in model.stop_words:
+            continue
+        freq[word] = freq.get(word, 0.0) + 1.0
+    total = sum(freq.values()) or 1.0
+    scored = sorted(freq, key=lambda w: (-freq[w] * model.idf.get(w, model.median_idf) / total, w))
+    return tuple(t for t in scored if not _NOT_KEYWORD.match(t))[:top_k]
 
 
 # --------------------------------------------------------------------------------------------
