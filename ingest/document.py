@@ -14,7 +14,7 @@ from plankg.ingest.metadata import PlanMetadata, extract_metadata
 from plankg.ingest.read import RawText, read_plan
 from plankg.ingest.segment import Segment, outline
 
-PLAN_SUFFIXES = (".txt", ".text", ".md")
+PLAN_SUFFIXES = (".txt", ".text")
 
 
 @dataclass(frozen=True)

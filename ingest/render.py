@@ -96,9 +96,10 @@ def plan_summary(doc: Document) -> str:
         f"  district {meta.district or '?'} ({meta.district_code or '?'}), issuer "
         f"{meta.issuer or '?'}, {meta.doc_number or 'no document number'}, issued "
         f"{meta.issued or '?'}, period {period}",
-        "  outline: " + ", ".join(f"{counts.get(k, 0)} {k}s" for k in
-                                  ("chapter", "section", "item", "box", "table", "row",
-                                   "paragraph")),
+        "  outline: " + ", ".join(f"{counts.get(k, 0)} {plural}" for k, plural in
+                                  (("chapter", "chapters"), ("section", "sections"),
+                                   ("item", "items"), ("box", "boxes"), ("table", "tables"),
+                                   ("row", "rows"), ("paragraph", "paragraphs"))),
     ]
     for t in tables:
         parts.append(f"  {t.number or 'table'} {t.heading[:30]}: {len(t.children)} rows × "

@@ -307,7 +307,7 @@ class _Outliner:
         if host.kind == "table":
             node = host
         else:  # a table without a caption of its own (in a box or an appendix)
-            node = _Node("table", "", host.heading if host.kind == "box" else "",
+            node = _Node("table", "", host.heading if host.kind in ("box", "appendix") else "",
                          self.lines[header][0], table.end, self.lines[header][0], host.rank)
             host.children.append(node)
         node.columns = table.columns
