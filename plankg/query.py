@@ -8,8 +8,10 @@ SPARQL:
     #+ param: district = : a district's Chinese name (永川区); empty for all
 
 Parameters are bound as RDF terms through pyoxigraph's substitutions (never spliced into the
-text). Oxigraph applies a substitution to the query's projected variables, so a parameter is
-one of the result columns: `-p district=永川区` keeps the rows whose `district` is 永川区): a value that looks like an IRI becomes an IRI, an integer an xsd:integer, anything else a
+text). Oxigraph accepts substitutions only for projected variables and binds them before the
+query runs, so a parameter is one of the result columns (`-p district=永川区` keeps the rows
+whose `district` is 永川区), and a query must always bind that variable itself (with COALESCE
+after an OPTIONAL): an unbound BIND would let every row through carrying the parameter's value): a value that looks like an IRI becomes an IRI, an integer an xsd:integer, anything else a
 plain string literal. An empty value leaves the variable unbound (all districts, …).
 """
 
