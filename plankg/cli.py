@@ -62,6 +62,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_link(args: argparse.Namespace) -> int:
+    from plankg.link import link_store
+    from plankg.store import open_store
+
+    print(link_store(open_store(args.store), top_k=args.top_k).summary())
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from plankg.store import open_store
     from plankg.validate import validate_store
@@ -141,7 +149,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 # -- demo: the main job on the embedded default -----------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: outline and ingest every plan, validate, and compare districts."""
+    """The main job: ingest every plan, link across plans, validate, and compare districts."""
     from plankg.ingest.document import plan_files
     from plankg.ingest.pipeline import ingest
     from plankg.report import district_summary
@@ -154,9 +162,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
+    from plankg.link import link_store
+
+    print(link_store(store).summary() + "\n")
     reports = validate_store(store)
     bad = [r for r in reports if not r.conforms]
-    print(f"SHACL validation: {len(reports) - len(bad)} of {len(reports)} plan graphs conform"
+    print(f"SHACL validation: {len(reports) - len(bad)} of {len(reports)} graphs conform"
           + "".join(f"\n  {r.graph}: {r.violations} violations" for r in bad) + "\n")
     print(district_summary(store))
     return 0 if report.ok and not bad else 1
@@ -205,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--store", metavar="DIR",
                        help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
 
-    p = sub.add_parser("demo", help="the main job: ingest, validate, compare districts")
+    p = sub.add_parser("demo", help="the main job: ingest, link, validate, compare districts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
@@ -224,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     store_option(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("link", help="(re)build the links across plans: indicators, similar and "
+                       "reused measures, common parents, cross-border partners")
+    p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
+    store_option(p)
+    p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("validate", help="check the plan graphs against the SHACL shapes")
     p.add_argument("--verbose", action="store_true", help="print pySHACL's report")

@@ -1,6 +1,6 @@
 """SHACL validation of the ingested graphs with pySHACL (`plankg validate`).
 
-Each plan's named graph is validated on its own against `ontology/shapes.ttl`, with the ontology
+Each plan's named graph, and the links graph, is validated on its own against `ontology/shapes.ttl`, with the ontology
 and SKOS schemes as the ontology graph (so sh:class checks see the class hierarchy).
 """
 
@@ -11,6 +11,7 @@ from importlib import resources
 
 import pyoxigraph as ox
 
+from plankg.iri import LINKS_GRAPH
 from plankg.store import ONTOLOGY_FILES, plan_graphs
 
 
@@ -32,7 +33,7 @@ def _rdflib_graph(data: bytes, fmt: str = "nt"):
 
 
 def validate_store(store: ox.Store, graphs: list[str] | None = None) -> list[GraphReport]:
-    """Validate every plan graph (or the given ones); one report per graph."""
+    """Validate every plan graph and the links graph (or the given ones); one report each."""
     import rdflib
     from pyshacl import validate
 
@@ -44,7 +45,11 @@ def validate_store(store: ox.Store, graphs: list[str] | None = None) -> list[Gra
         ontology.parse(data=(resources.files("plankg.ontology") / name).read_bytes(),
                        format="turtle")
     reports = []
-    for graph in graphs or plan_graphs(store):
+    if graphs is None:
+        graphs = plan_graphs(store)
+        if store.contains_named_graph(ox.NamedNode(LINKS_GRAPH)):
+            graphs.append(LINKS_GRAPH)
+    for graph in graphs:
         data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
         g = _rdflib_graph(data)
         conforms, results, text = validate(g, shacl_graph=shapes, ont_graph=ontology,
