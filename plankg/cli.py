@@ -129,7 +129,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             print(f"{q.name:<22} {q.title}" + (f"   [{params}]" if params else ""))
         return 0
     columns, rows = run_named(open_store(args.store, read_only=True), args.name,
-                              _params(args.param))
+                              _params(args.param), include_excluded=args.include_rejected)
     sys.stdout.write(format_rows(columns, rows, args.format))
     return 0
 
@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--include-rejected", action="store_true",
+                   help="keep rows of links a reviewer rejected (left out by default)")
     store_option(p)
     p.set_defaults(func=cmd_query)
 

@@ -6,6 +6,10 @@ SPARQL:
     #+ title: Targets / 目标指标
     #+ description: Every quantified target with its indicator, values and the quote behind it.
     #+ param: district = : a district's Chinese name (永川区); empty for all
+    #+ exclude: review_status = rejected
+
+`#+ exclude: column = value` drops the rows whose column has that value unless the caller asks
+for every row (`plankg query --include-rejected`): rejected links stay out of answers by default.
 
 Parameters are bound as RDF terms through pyoxigraph's substitutions (never spliced into the
 text). Oxigraph accepts substitutions only for projected variables and binds them before the
@@ -57,17 +61,22 @@ class NamedQuery:
     title: str = ""
     description: str = ""
     params: tuple[Param, ...] = field(default_factory=tuple)
+    exclude: tuple[tuple[str, str], ...] = ()  # (column, value): rows dropped by default
 
 
 def parse_query_file(name: str, text: str) -> NamedQuery:
     meta: dict[str, str] = {}
     params: list[Param] = []
+    exclude: list[tuple[str, str]] = []
     for line in text.splitlines():
         m = _HEADER.match(line.strip())
         if not m:
             continue
         key, value = m.group(1), m.group(2).strip()
-        if key == "param":
+        if key == "exclude":
+            column, _, value = value.partition("=")
+            exclude.append((column.strip(), value.strip()))
+        elif key == "param":
             pm = _PARAM.match(value)
             if pm:
                 params.append(Param(pm.group(1), (pm.group(2) or "").strip(),
@@ -75,7 +84,7 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         else:
             meta[key] = (meta[key] + " " + value) if key in meta else value
     return NamedQuery(name, text, meta.get("title", name), meta.get("description", ""),
-                      tuple(params))
+                      tuple(params), tuple(exclude))
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -124,8 +133,10 @@ def run_sparql(store: ox.Store, text: str, params: Mapping[str, str] | None = No
 
 
 def run_named(store: ox.Store, name: str, params: Mapping[str, str] | None = None,
+              *, include_excluded: bool = False,
               ) -> tuple[list[str], list[dict[str, str | None]]]:
-    """Run a named query; parameters not given take their declared defaults."""
+    """Run a named query; parameters not given take their declared defaults. Rows that the
+    query's `#+ exclude:` lines name (rejected links) are dropped unless `include_excluded`."""
     query = get_query(name)
     given = dict(params or {})
     unknown = set(given) - {p.name for p in query.params}
@@ -134,7 +145,10 @@ def run_named(store: ox.Store, name: str, params: Mapping[str, str] | None = Non
         raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))} "
                          f"(its parameters: {known})")
     values = {p.name: given.get(p.name, p.default) for p in query.params}
-    return run_sparql(store, query.text, values)
+    columns, rows = run_sparql(store, query.text, values)
+    if query.exclude and not include_excluded:
+        rows = [r for r in rows if not any(r.get(c) == v for c, v in query.exclude)]
+    return columns, rows
 
 
 def query(store: ox.Store, name: str, **params: str) -> Any:
