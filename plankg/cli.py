@@ -109,6 +109,50 @@ def cmd_export_rdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_graph(args: argparse.Namespace) -> int:
+    from plankg.export import export_graph
+    from plankg.graphs import build_graph
+    from plankg.store import open_store
+
+    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+                        district=args.district, include_rejected=args.include_rejected)
+    export_graph(graph, Path(args.output), args.format)
+    print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+          f"→ {args.output}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from plankg.graphs import build_graph
+    from plankg.plot import plot_graph
+    from plankg.store import open_store
+
+    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+                        district=args.district, include_rejected=args.include_rejected)
+    plot_graph(graph, Path(args.output))
+    print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+          f"→ {args.output}")
+    return 0
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from plankg.graphs import build_graph, network_figures
+    from plankg.query import format_rows
+    from plankg.store import open_store
+
+    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+                        district=args.district, include_rejected=args.include_rejected)
+    rows = []
+    for fig in network_figures(graph):
+        row = {k: v for k, v in fig.items() if not isinstance(v, list)}
+        for key in ("top_degree", "top_betweenness"):
+            row[key] = "、".join(f"{t['label']} ({t['value']:.2f})" for t in fig.get(key, []))
+        rows.append({k: None if v is None else str(v) for k, v in row.items()})
+    columns = list(rows[0]) if rows else []
+    sys.stdout.write(format_rows(columns, rows, args.format, max_cell=60))
+    return 0
+
+
 def _params(pairs: list[str]) -> dict[str, str]:
     params = {}
     for pair in pairs:
@@ -264,6 +308,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep rows of links a reviewer rejected (left out by default)")
     store_option(p)
     p.set_defaults(func=cmd_query)
+
+    def graph_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("kind", choices=("measures", "units", "cross-border", "indicators",
+                                        "keywords"), help="which graph")
+        p.add_argument("--district", help="only this district (Chinese or English name, code)")
+        p.add_argument("--include-rejected", action="store_true",
+                       help="keep links a reviewer rejected (left out by default)")
+        store_option(p)
+
+    p = sub.add_parser("export-graph", help="write a link graph for Gephi, Cytoscape, yEd, Excel")
+    graph_options(p)
+    p.add_argument("--format", choices=("graphml", "gexf", "json", "csv"), required=True,
+                   help="graphml (Cytoscape, yEd), gexf (Gephi), json (node-link, D3), csv (Excel)")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.set_defaults(func=cmd_export_graph)
+
+    p = sub.add_parser("plot", help="draw a graph as SVG (text kept as text) or PNG")
+    graph_options(p)
+    p.add_argument("-o", "--output", required=True, help="FILE.svg or FILE.png")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("network", help="network figures per district: density, most central "
+                       "nodes, components")
+    graph_options(p)
+    p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.set_defaults(func=cmd_network)
 
     p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
     p.add_argument("query", nargs="?", help="the query text")
