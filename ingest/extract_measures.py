@@ -361,10 +361,10 @@ class _KeywordModel:
 
 
 @lru_cache(maxsize=1)
-def _keyword_model() -> _KeywordModel:
-    """The domain dictionary added to jieba, jieba's IDF table and the stop words, loaded once."""
-    import os
-
+def domain_jieba() -> Any:
+    """The global jieba with the domain dictionary added, ONCE per process. jieba.add_word
+    derives a word's frequency from the dictionary as it stands, so adding the same words twice
+    changes later segmentation: every user of the domain dictionary goes through here."""
     import jieba
 
     from plankg.vocab import vocabulary
@@ -372,6 +372,15 @@ def _keyword_model() -> _KeywordModel:
     jieba.setLogLevel(logging.WARNING)
     for word in user_words(vocabulary()):
         jieba.add_word(word)
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _keyword_model() -> _KeywordModel:
+    """The domain dictionary added to jieba, jieba's IDF table and the stop words, loaded once."""
+    import os
+
+    jieba = domain_jieba()
     idf_path = os.path.join(os.path.dirname(jieba.__file__), "analyse", "idf.txt")
     idf: dict[str, float] = {}
     with open(idf_path, encoding="utf-8") as f:

@@ -22,6 +22,14 @@ def default_plans_dir() -> Path:
     return Path(str(resources.files("plankg.data") / "plans"))
 
 
+def _store(args: argparse.Namespace, *, read_only: bool = False):
+    """The embedded store, or the remote endpoint when --endpoint (or $PLANKG_ENDPOINT) is set."""
+    from plankg.store import open_store
+
+    return open_store(args.store, read_only=read_only, endpoint=args.endpoint,
+                      update_endpoint=args.update_endpoint)
+
+
 def _error(message: str) -> None:
     print(f"plankg: error: {message}", file=sys.stderr)
 
@@ -48,13 +56,12 @@ def _progress(message: str) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from plankg.ingest.document import plan_files
     from plankg.ingest.pipeline import ingest
-    from plankg.store import open_store
 
     files = plan_files(args.paths or [default_plans_dir()])
     if not files:
         _error("no plan files given or found")
         return 1
-    store = open_store(args.store)
+    store = _store(args)
     report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress)
     for e in report.errors:
         _error(e)
@@ -64,17 +71,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     from plankg.link import link_store
-    from plankg.store import open_store
 
-    print(link_store(open_store(args.store), top_k=args.top_k).summary())
+    print(link_store(_store(args), top_k=args.top_k).summary())
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from plankg.store import open_store
     from plankg.validate import validate_store
 
-    reports = validate_store(open_store(args.store, read_only=True))
+    reports = validate_store(_store(args, read_only=True))
     for r in reports:
         status = "conforms" if r.conforms else f"{r.violations} violations"
         print(f"{r.graph}: {r.triples} triples, {status}")
@@ -91,9 +96,8 @@ def cmd_export_rdf(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
     from plankg.iri import PREFIXES
-    from plankg.store import open_store
 
-    store = open_store(args.store, read_only=True)
+    store = _store(args, read_only=True)
     fmt = getattr(ox.RdfFormat, _RDF_FORMATS[args.format])
     out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     try:
@@ -112,9 +116,8 @@ def cmd_export_rdf(args: argparse.Namespace) -> int:
 def cmd_export_graph(args: argparse.Namespace) -> int:
     from plankg.export import export_graph
     from plankg.graphs import build_graph
-    from plankg.store import open_store
 
-    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+    graph = build_graph(_store(args, read_only=True), args.kind,
                         district=args.district, include_rejected=args.include_rejected)
     export_graph(graph, Path(args.output), args.format)
     print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
@@ -125,9 +128,8 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from plankg.graphs import build_graph
     from plankg.plot import plot_graph
-    from plankg.store import open_store
 
-    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+    graph = build_graph(_store(args, read_only=True), args.kind,
                         district=args.district, include_rejected=args.include_rejected)
     plot_graph(graph, Path(args.output))
     print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
@@ -138,9 +140,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_network(args: argparse.Namespace) -> int:
     from plankg.graphs import build_graph, network_figures
     from plankg.query import format_rows
-    from plankg.store import open_store
 
-    graph = build_graph(open_store(args.store, read_only=True), args.kind,
+    graph = build_graph(_store(args, read_only=True), args.kind,
                         district=args.district, include_rejected=args.include_rejected)
     rows = []
     for fig in network_figures(graph):
@@ -165,14 +166,13 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from plankg.query import format_rows, named_queries, run_named
-    from plankg.store import open_store
 
     if args.list or not args.name:
         for q in named_queries().values():
             params = " ".join(f"{p.name}={p.default}" for p in q.params)
             print(f"{q.name:<22} {q.title}" + (f"   [{params}]" if params else ""))
         return 0
-    columns, rows = run_named(open_store(args.store, read_only=True), args.name,
+    columns, rows = run_named(_store(args, read_only=True), args.name,
                               _params(args.param), include_excluded=args.include_rejected)
     sys.stdout.write(format_rows(columns, rows, args.format))
     return 0
@@ -180,13 +180,12 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_sparql(args: argparse.Namespace) -> int:
     from plankg.query import format_rows, run_sparql
-    from plankg.store import open_store
 
     text = args.file.read_text(encoding="utf-8") if args.file else args.query
     if not text:
         _error("give a query or -f FILE.rq")
         return 2
-    columns, rows = run_sparql(open_store(args.store, read_only=True), text, _params(args.param))
+    columns, rows = run_sparql(_store(args, read_only=True), text, _params(args.param))
     sys.stdout.write(format_rows(columns, rows, args.format))
     return 0
 
@@ -197,11 +196,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from plankg.ingest.document import plan_files
     from plankg.ingest.pipeline import ingest
     from plankg.report import district_summary
-    from plankg.store import open_store
     from plankg.validate import validate_store
 
     files = plan_files(args.paths or [default_plans_dir()])
-    store = open_store(args.store)
+    store = _store(args)
     report = ingest(files, store, jobs=args.jobs, progress=_progress)
     for e in report.errors:
         _error(e)
@@ -259,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     def store_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--store", metavar="DIR",
                        help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
+        p.add_argument("--endpoint", metavar="URL",
+                       help="a remote SPARQL 1.1 query endpoint instead of the embedded store "
+                            "(Oxigraph server, Fuseki, Virtuoso; default: $PLANKG_ENDPOINT)")
+        p.add_argument("--update-endpoint", metavar="URL",
+                       help="its SPARQL update endpoint (default: …/update beside …/query)")
 
     p = sub.add_parser("demo", help="the main job: ingest, link, validate, compare districts")
     p.add_argument("paths", nargs="*", type=Path,

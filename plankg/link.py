@@ -57,7 +57,6 @@ parent plans (all pairs scored once, offline, to see the distributions):
 from __future__ import annotations
 
 import heapq
-import logging
 import math
 import re
 import time
@@ -300,14 +299,9 @@ def _tokenizer() -> _Tokenizer:
     per process, and the domain stop words."""
     from importlib.resources import files
 
-    import jieba
+    from plankg.ingest.extract_measures import domain_jieba
 
-    from plankg.ingest.extract_measures import user_words
-    from plankg.vocab import vocabulary
-
-    jieba.setLogLevel(logging.WARNING)
-    for word in user_words(vocabulary()):
-        jieba.add_word(word)
+    jieba = domain_jieba()
     stop = files("plankg.data").joinpath("stopwords.txt").read_text(encoding="utf-8")
     return _Tokenizer(jieba.lcut, frozenset(w.strip() for w in stop.splitlines() if w.strip()))
 

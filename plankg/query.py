@@ -125,7 +125,7 @@ def run_sparql(store: ox.Store, text: str, params: Mapping[str, str] | None = No
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, bool):
         return ["ask"], [{"ask": "true" if result else "false"}]
-    if not isinstance(result, ox.QuerySolutions):
+    if not hasattr(result, "variables"):  # QuerySolutions, or a remote store's equivalent
         raise QueryError("only SELECT and ASK queries give rows; use export-rdf for graphs")
     columns = [v.value for v in result.variables]
     rows = [{c: (None if s[c] is None else s[c].value) for c in columns} for s in result]

@@ -33,8 +33,15 @@ def store_path(option: str | Path | None = None) -> Path:
     return Path(option or os.environ.get("PLANKG_STORE") or DEFAULT_STORE)
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False) -> ox.Store:
-    """Open (or create) the on-disk store; read-only opening lets a second process read."""
+def open_store(path: str | Path | None = None, *, read_only: bool = False,
+               endpoint: str | None = None, update_endpoint: str | None = None) -> ox.Store:
+    """Open (or create) the on-disk store; read-only opening lets a second process read.
+    With `endpoint` (or $PLANKG_ENDPOINT), a remote SPARQL 1.1 store is used instead."""
+    endpoint = endpoint or os.environ.get("PLANKG_ENDPOINT")
+    if endpoint:
+        from plankg.remote import RemoteStore
+
+        return RemoteStore(endpoint, update_endpoint)  # type: ignore[return-value]
     location = store_path(path)
     try:
         if read_only:
