@@ -177,7 +177,8 @@ class RemoteStore:
             detail = exc.read().decode("utf-8", "replace")[:500]
             raise RemoteError(f"{url} answered {exc.code}: {detail}") from None
         except SPARQLWrapperException as exc:
-            raise RemoteError(f"{url} refused the request: {exc}") from None
+            message = " ".join(str(exc).split())  # one line: SPARQLWrapper's has the body
+            raise RemoteError(f"{url} refused the request: {message}") from None
         except (URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise RemoteError(f"cannot reach {url}: {reason}") from None
