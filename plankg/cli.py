@@ -76,6 +76,23 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review_export(args: argparse.Namespace) -> int:
+    from plankg.review import export_review_sheet
+
+    fmt = args.format or ("json" if args.output.suffix.lower() == ".json" else "csv")
+    n = export_review_sheet(_store(args, read_only=True), args.output, fmt,
+                            include_reviewed=args.include_reviewed)
+    print(f"wrote {n} links to {args.output}")
+    return 0
+
+
+def cmd_review_import(args: argparse.Namespace) -> int:
+    from plankg.review import import_review_sheet
+
+    print(import_review_sheet(_store(args), args.file, reviewer=args.reviewer).summary())
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from plankg.validate import validate_store
 
@@ -288,6 +305,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
     store_option(p)
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("review", help="the review round trip: a sheet of links out, decisions in")
+    rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
+    r = rsub.add_parser("export", help="write a sheet of the links awaiting review, both quotes "
+                        "side by side, with empty decision, reviewer and comment columns")
+    r.add_argument("-o", "--output", type=Path, required=True, help="the sheet (.csv or .json)")
+    r.add_argument("--format", choices=("csv", "json"), default=None,
+                   help="csv (UTF-8 with BOM, for Excel) or json; default: from the extension")
+    r.add_argument("--all", dest="include_reviewed", action="store_true",
+                   help="also list links already accepted or rejected, with their status")
+    store_option(r)
+    r.set_defaults(func=cmd_review_export)
+    r = rsub.add_parser("import", help="store the decisions of a filled review sheet; a sheet "
+                        "with any faulty row is refused whole, with its row numbers")
+    r.add_argument("file", type=Path, help="the filled sheet: CSV (UTF-8) or JSON")
+    r.add_argument("--reviewer", help="who reviewed, for rows whose reviewer column is empty")
+    store_option(r)
+    r.set_defaults(func=cmd_review_import)
 
     p = sub.add_parser("validate", help="check the plan graphs against the SHACL shapes")
     p.add_argument("--verbose", action="store_true", help="print pySHACL's report")
