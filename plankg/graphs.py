@@ -278,9 +278,9 @@ def _link_attrs(ctx: _Context, link: str) -> dict[str, Any]:
     return {
         "link": link,
         "review_status": review.status,
-        "reviewer": review.reviewer,
-        "reviewed_at": review.reviewed_at,
-        "review_comment": review.comment,
+        "last_reviewer": review.reviewer,  # not "reviewer": a filled edge CSV is a review sheet
+        "last_reviewed_at": review.reviewed_at,
+        "last_review_comment": review.comment,
     }
 
 

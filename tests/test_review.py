@@ -463,3 +463,35 @@ def test_review_shape_catches_a_review_without_reviewer(store: ox.Store) -> None
     conforms, text, _ = validate_reviews(store)
     assert not conforms
     assert "reviewer" in text and "reviewedAt" in text
+
+
+def test_a_filled_edge_csv_from_export_graph_is_a_review_sheet(tmp_path):
+    """Reviewers may fill the decision column of `plankg export-graph … --format csv` instead of
+    the review sheet; importing it must work, and earlier reviews must not leak into new ones."""
+    import csv
+
+    from plankg.export import export_graph
+    from plankg.graphs import build_graph
+    from plankg.ingest.pipeline import ingest
+    from plankg.link import link_store
+    from plankg.review import import_review_sheet, link_statuses
+    from plankg.store import open_store
+
+    from .conftest import PLAN_FILES
+
+    store = open_store(tmp_path / "s")
+    ingest(list(PLAN_FILES.values()), store, jobs=2)
+    link_store(store)
+    for round_ in range(2):
+        sheet = tmp_path / f"edges{round_}.csv"
+        export_graph(build_graph(store, "measures"), sheet, "csv")
+        rows = list(csv.DictReader(sheet.open(encoding="utf-8-sig")))
+        assert rows and "decision" in rows[0] and "reviewer" not in rows[0]
+        rows[0]["decision"] = "rejected"
+        with sheet.open("w", encoding="utf-8-sig", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        import_review_sheet(store, sheet, reviewer=f"reviewer {round_}")
+        assert link_statuses(store)[rows[0]["link"]] == "rejected"
+    assert len(build_graph(store, "measures").edges) == len(rows) - 1
