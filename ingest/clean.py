@@ -97,6 +97,11 @@ def clean(raw: str) -> CleanText:
     return CleanText(text, tuple(starts), tuple(numbers), wrapped, dict(stats))
 
 
+def is_page_number(line: str) -> bool:
+    """A PDF page-number line: - 5 -, — 3 —, 第5页, 5/20."""
+    return bool(_PAGE_NUMBER.match(line))
+
+
 def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
     kept: list[_Line] = []
     in_toc = False

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from plankg.ingest.clean import is_page_number
+from plankg.ingest.headings import match_marker
 from plankg.ingest.places import Gazetteer, Place, default_gazetteer
 
 Level = Literal["district", "county", "municipal", "provincial", "regional", "unknown"]
@@ -49,11 +51,8 @@ _DOC_NUMBER = re.compile(
 )
 _NOTICE_TITLE = re.compile(r"关于(?:印发|转发|下发|发布|公布)(?P<x>[^。；：:]{2,160}?)的通知")
 _NOTICE_END = re.compile(r"^\s*[（(]\s*此件[^）)\n]{0,12}[）)]\s*$")
-_PAGE_NUMBER = re.compile(r"^\s*[-—–―－]*\s*\d{1,4}\s*[-—–―－]*\s*$")
-_HEADING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十百\d]+[章节篇部]|[一二三四五六七八九十]+[、．.]"
-    r"|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|前\s*言|目\s*录|附件|附表)"
-)
+# Lines that end a title besides heading markers (plankg.ingest.headings): 前言, 目录.
+_FRONT_MATTER = re.compile(r"^\s*(?:前\s*言|目\s*录)")
 # A name of a body that issues documents: government, its office, a bureau, a committee.
 _ORG = re.compile(
     r"[\u4e00-\u9fff（）()]{2,40}?(?:人民政府(?:办公室|办公厅)?|政府办公室|办公厅|办公室"
@@ -361,12 +360,12 @@ def _find_title(
     period_line: _Line | None = None
     for ln in body:
         content = ln.content
-        if not content or _PAGE_NUMBER.match(ln.text):
+        if not content or is_page_number(ln.text):
             continue
         if pieces and _PERIOD_LINE.match(ln.text):
             period_line = ln
             break
-        if _HEADING.match(content) or _stops_title(content):
+        if match_marker(content.strip()) or _FRONT_MATTER.match(content) or _stops_title(content):
             break
         pieces.append(ln)
         joined = "".join(_unspace(p.text) for p in pieces)
@@ -435,7 +434,7 @@ def _is_title(joined: str) -> bool:
 def _next_content(body: list[_Line], line: _Line) -> _Line | None:
     seen = False
     for ln in body:
-        if seen and ln.content and not _PAGE_NUMBER.match(ln.text):
+        if seen and ln.content and not is_page_number(ln.text):
             return ln
         seen = seen or ln is line
     return None
