@@ -76,6 +76,21 @@ def cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from plankg.serve import DEFAULT_WORKERS, serve
+    from plankg.store import store_path
+
+    def ready(url: str) -> None:
+        print(f"plankg serve: listening on {url} (page at {url.rsplit('/', 1)[0]}/); "
+              "Ctrl-C stops", flush=True)
+
+    serve(store_path(args.store), host=args.host, port=args.port, timeout_s=args.timeout,
+          max_rows=args.max_rows, max_bytes=args.max_bytes,
+          max_request_bytes=args.max_request_bytes, workers=args.workers or DEFAULT_WORKERS,
+          ready=ready)
+    return 0
+
+
 def cmd_review_export(args: argparse.Namespace) -> int:
     from plankg.review import export_review_sheet
 
@@ -305,6 +320,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
     store_option(p)
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint and query page over the "
+                       "embedded store")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="stop a query after this many seconds (default 10)")
+    p.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                   help="cut answers after N rows or triples (default 10000)")
+    p.add_argument("--max-bytes", type=int, default=10 * 1024 * 1024, metavar="N",
+                   help="cut answers before N bytes (default 10 MiB)")
+    p.add_argument("--max-request-bytes", type=int, default=256 * 1024, metavar="N",
+                   help="refuse requests larger than N bytes (default 256 KiB)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="query worker processes (default: CPUs, at most 4)")
+    p.add_argument("--store", metavar="DIR",
+                   help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("review", help="the review round trip: a sheet of links out, decisions in")
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")

@@ -114,3 +114,30 @@ def test_cli_query_against_the_endpoint(both, server):
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "永川区" in result.stdout
+
+
+def test_a_server_timeout_is_reported_not_mistaken_for_results(tmp_path):
+    """`oxigraph serve --timeout-s` has already sent 200 when it fires: the body is cut-off JSON."""
+    port = _free_port()
+    proc = subprocess.Popen([str(OXIGRAPH), "serve", "-l", str(tmp_path / "ox"), "-b",
+                             f"127.0.0.1:{port}", "--timeout-s", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=1).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "oxigraph serve did not start"
+                time.sleep(0.1)
+        remote = RemoteStore(base + "/query", timeout_s=30)
+        remote.update("INSERT DATA { " + " ".join(
+            f"<http://example.org/{i}> <http://example.org/p> {i} ." for i in range(300)) + " }")
+        with pytest.raises(RemoteError, match="incomplete results"):
+            remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . "
+                         "?g ?s ?h }")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
