@@ -29,25 +29,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real Oxigraph server (the PyPI package `oxigraph`, installed by the project's setup)."""
+def _start_oxigraph(location: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    """Start a real Oxigraph server on a free loopback port and wait until it answers."""
     port = _free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "-l", str(tmp_path_factory.mktemp("ox")),
-                             "-b", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([str(OXIGRAPH), "serve", "-l", str(location), "-b",
+                             f"127.0.0.1:{port}", *extra], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:
         try:
             urllib.request.urlopen(base + "/", timeout=1).read()
-            break
+            return proc, base
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError(
                     f"oxigraph serve did not start: {proc.stderr.read()!r}") from None
             time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Oxigraph server (the PyPI package `oxigraph`, installed by the project's setup)."""
+    proc, base = _start_oxigraph(tmp_path_factory.mktemp("ox"))
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -118,20 +123,8 @@ def test_cli_query_against_the_endpoint(both, server):
 
 def test_a_server_timeout_is_reported_not_mistaken_for_results(tmp_path):
     """`oxigraph serve --timeout-s` has already sent 200 when it fires: the body is cut-off JSON."""
-    port = _free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "-l", str(tmp_path / "ox"), "-b",
-                             f"127.0.0.1:{port}", "--timeout-s", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, base = _start_oxigraph(tmp_path / "ox", "--timeout-s", "1")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "oxigraph serve did not start"
-                time.sleep(0.1)
         remote = RemoteStore(base + "/query", timeout_s=30)
         remote.update("INSERT DATA { " + " ".join(
             f"<http://example.org/{i}> <http://example.org/p> {i} ." for i in range(300)) + " }")
