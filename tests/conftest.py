@@ -22,6 +22,29 @@ PARENT_FILES = {
 
 
 @pytest.fixture(scope="session")
+def store_dir(tmp_path_factory):
+    """An on-disk store with the five plans ingested (not linked), built once per session.
+    Tests that write to a store build their own."""
+    from plankg.ingest.pipeline import ingest
+    from plankg.store import open_store
+
+    path = tmp_path_factory.mktemp("store")
+    store = open_store(path)
+    report = ingest(list(PLAN_FILES.values()), store, jobs=2)
+    assert report.ok, report.errors
+    del store
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(store_dir):
+    """The shared store, opened read-only."""
+    from plankg.store import open_store
+
+    return open_store(store_dir, read_only=True)
+
+
+@pytest.fixture(scope="session")
 def docs():
     """Every plan and parent plan, loaded once per test session."""
     from plankg.ingest.document import load_plan

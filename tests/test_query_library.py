@@ -13,9 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from plankg import iri
-from plankg.ingest.pipeline import ingest
 from plankg.query import named_queries, run_named, run_sparql
-from plankg.store import open_store
 
 from .conftest import PLAN_FILES
 
@@ -45,13 +43,9 @@ JIANGJIN_PLAN = iri.plan("jiangjin-2022-chengyu-carbon-action")
 
 
 @pytest.fixture(scope="session")
-def library_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("library-store")
-    store = open_store(path)
-    report = ingest(list(PLAN_FILES.values()), store, jobs=2)
-    assert report.ok, report.errors
-    del store
-    return open_store(path, read_only=True)
+def library_store(store):
+    """The session's shared store (tests/conftest.py): the five plans, ingested once."""
+    return store
 
 
 @pytest.fixture(scope="session")

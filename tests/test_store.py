@@ -19,21 +19,6 @@ from plankg.store import open_store, plan_graphs
 from .conftest import PLAN_FILES
 
 
-@pytest.fixture(scope="session")
-def store_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("store")
-    store = open_store(path)
-    report = ingest(list(PLAN_FILES.values()), store, jobs=2)
-    assert report.ok, report.errors
-    del store
-    return path
-
-
-@pytest.fixture(scope="session")
-def store(store_dir):
-    return open_store(store_dir, read_only=True)
-
-
 def _graph_quads(store, graph):
     return {(q.subject, q.predicate, q.object)
             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
