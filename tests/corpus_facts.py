@@ -50,8 +50,10 @@ def split() -> dict[str, str]:
     return {row["file"]: row["set"] for row in _read_csv(FACTS_DIR / "split.csv")}
 
 
-def load(kind: str, set: str | None = None) -> list[dict[str, str]]:  # noqa: A002 - the brief's name
+def load(kind: str, set: str | None = None) -> list[dict[str, str]]:
     """Rows of one kind of fact; with `set`, only rows of plans in that part of the split.
+
+    (`set` shadows the builtin inside this function: it is the name the annotations brief uses.)
 
     Rows of jurisdictions and parents carry no split: asking them for a set filters on the file
     (the child file for parents) being in that set.
