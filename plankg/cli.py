@@ -206,7 +206,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_named(_store(args, read_only=True), args.name,
                               _params(args.param), include_excluded=args.include_rejected)
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
     return 0
 
 
@@ -218,7 +218,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         _error("give a query or -f FILE.rq")
         return 2
     columns, rows = run_sparql(_store(args, read_only=True), text, _params(args.param))
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
     return 0
 
 
@@ -376,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--wide", action="store_true",
+                   help="tables: do not clip long cells (IRIs are still shortened with prefixes)")
     p.add_argument("--include-rejected", action="store_true",
                    help="keep rows of links a reviewer rejected (left out by default)")
     store_option(p)
@@ -413,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a variable (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--wide", action="store_true", help="tables: do not clip long cells")
     store_option(p)
     p.set_defaults(func=cmd_sparql)
     return parser
