@@ -393,8 +393,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export-graph", help="write a link graph for Gephi, Cytoscape, yEd, Excel")
     graph_options(p)
-    p.add_argument("--format", choices=("graphml", "gexf", "json", "csv"), required=True,
-                   help="graphml (Cytoscape, yEd), gexf (Gephi), json (node-link, D3), csv (Excel)")
+    p.add_argument("--format", choices=("graphml", "gexf", "json", "cytoscape", "html", "csv"),
+                   required=True,
+                   help="graphml (Cytoscape, yEd), gexf (Gephi), json (node-link, D3), cytoscape "
+                        "(Cytoscape.js elements, .cyjs), html (a page to explore), csv (Excel)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p.set_defaults(func=cmd_export_graph)
 
