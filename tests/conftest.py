@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser import browser  # noqa: F401  (the headless Chromium fixture)
+
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
 PARENTS = ROOT.parent / "shared" / "parents"

@@ -11,7 +11,7 @@ import pytest
 from plankg.cli import main
 from plankg.graphs import KINDS, build_graph
 
-from .browser import browser, console_errors, screenshot  # noqa: F401  (browser is a fixture)
+from .browser import console_errors, screenshot
 from .conftest import ROOT
 
 CYTOSCAPE = ROOT / "plankg" / "static" / "vendor" / "cytoscape.min.js"
