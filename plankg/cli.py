@@ -94,7 +94,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_review_export(args: argparse.Namespace) -> int:
     from plankg.review import export_review_sheet
 
-    fmt = args.format or ("json" if args.output.suffix.lower() == ".json" else "csv")
+    suffix = args.output.suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in ("json", "xlsx") else "csv")
     n = export_review_sheet(_store(args, read_only=True), args.output, fmt,
                             include_reviewed=args.include_reviewed)
     print(f"wrote {n} links to {args.output}")
@@ -344,9 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
     r = rsub.add_parser("export", help="write a sheet of the links awaiting review, both quotes "
                         "side by side, with empty decision, reviewer and comment columns")
-    r.add_argument("-o", "--output", type=Path, required=True, help="the sheet (.csv or .json)")
-    r.add_argument("--format", choices=("csv", "json"), default=None,
-                   help="csv (UTF-8 with BOM, for Excel) or json; default: from the extension")
+    r.add_argument("-o", "--output", type=Path, required=True,
+                   help="the sheet (.csv, .xlsx or .json)")
+    r.add_argument("--format", choices=("csv", "xlsx", "json"), default=None,
+                   help="csv (UTF-8 with BOM), xlsx (Excel workbook with a decision drop-down) "
+                        "or json; default: from the extension")
     r.add_argument("--all", dest="include_reviewed", action="store_true",
                    help="also list links already accepted or rejected, with their status")
     store_option(r)
