@@ -39,6 +39,23 @@ def store_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def linked_store(store_dir, tmp_path_factory):
+    """A copy of the shared store with `plankg link` run on it: the directory."""
+    import shutil
+
+    from plankg.link import link_store
+    from plankg.store import open_store
+
+    path = tmp_path_factory.mktemp("linked") / "store"
+    shutil.copytree(store_dir, path)
+    store = open_store(path)
+    link_store(store)
+    store.flush()
+    del store
+    return path
+
+
+@pytest.fixture(scope="session")
 def store(store_dir):
     """The shared store, opened read-only."""
     from plankg.store import open_store

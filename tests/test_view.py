@@ -17,21 +17,6 @@ from .conftest import ROOT
 CYTOSCAPE = ROOT / "plankg" / "static" / "vendor" / "cytoscape.min.js"
 
 
-@pytest.fixture(scope="module")
-def linked_store(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A copy of the shared store, linked (the shared one is read-only and unlinked)."""
-    import shutil
-
-    from plankg.link import link_store
-    from plankg.store import open_store
-
-    path = tmp_path_factory.mktemp("view") / "store"
-    shutil.copytree(store_dir, path)
-    store = open_store(path)
-    link_store(store)
-    return path
-
-
 def test_cytoscape_json_has_the_shape_cytoscape_expects(linked_store: Path, tmp_path: Path):
     out = tmp_path / "measures.cyjs"
     assert main(["export-graph", "measures", "--format", "cytoscape", "-o", str(out),
