@@ -160,10 +160,11 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from plankg.graphs import build_graph
-    from plankg.plot import plot_graph
+    from plankg.plot import KEYWORD_PICTURE_EDGES, plot_graph
 
     graph = build_graph(_store(args, read_only=True), args.kind,
-                        district=args.district, include_rejected=args.include_rejected)
+                        district=args.district, include_rejected=args.include_rejected,
+                        max_edges=KEYWORD_PICTURE_EDGES)  # bounds the keywords graph only
     plot_graph(graph, Path(args.output))
     print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
           f"→ {args.output}")
