@@ -224,6 +224,15 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from plankg.docs import build_docs
+
+    report = build_docs(args.output)
+    print(report.summary())
+    print(f"wrote {len(report.pages)} pages and index.html to {args.output}")
+    return 0
+
+
 # -- demo: the main job on the embedded default -----------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: ingest every plan, link across plans, validate, and compare districts."""
@@ -414,6 +423,12 @@ def build_parser() -> argparse.ArgumentParser:
     graph_options(p)
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
     p.set_defaults(func=cmd_network)
+
+    p = sub.add_parser("docs", help="write HTML documentation of the ontology (pyLODE) and "
+                       "of every SKOS concept scheme")
+    p.add_argument("-o", "--output", type=Path, default=Path("docs/ontology"),
+                   help="the folder to write (default: docs/ontology)")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
     p.add_argument("query", nargs="?", help="the query text")
