@@ -15,6 +15,7 @@ from pathlib import Path
 
 from plankg import __version__
 from plankg.errors import PlankgError
+from plankg.progress import Progress, phase
 
 
 def default_plans_dir() -> Path:
@@ -49,10 +50,6 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
 
 # -- ingest, validate, export, query ------------------------------------------------------------
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from plankg.ingest.document import plan_files
     from plankg.ingest.pipeline import ingest
@@ -62,7 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _error("no plan files given or found")
         return 1
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress)
+    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
+        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
@@ -72,7 +70,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_link(args: argparse.Namespace) -> int:
     from plankg.link import link_store
 
-    print(link_store(_store(args), top_k=args.top_k).summary())
+    with phase("link", quiet=args.quiet):
+        report = link_store(_store(args), top_k=args.top_k)
+    print(report.summary())
     return 0
 
 
@@ -112,7 +112,9 @@ def cmd_review_import(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from plankg.validate import validate_store
 
-    reports = validate_store(_store(args, read_only=True))
+    store = _store(args, read_only=True)
+    with Progress(None, "validate", quiet=args.quiet) as bar:
+        reports = validate_store(store, progress=bar.message if bar.bar else None)
     for r in reports:
         status = "conforms" if r.conforms else f"{r.violations} violations"
         print(f"{r.graph}: {r.triples} triples, {status}")
@@ -243,14 +245,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     files = plan_files(args.paths or [default_plans_dir()])
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=_progress)
+    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
+        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
     from plankg.link import link_store
 
-    print(link_store(store).summary() + "\n")
-    reports = validate_store(store)
+    with phase("link", quiet=args.quiet):
+        linked = link_store(store)
+    print(linked.summary() + "\n")
+    with Progress(None, "validate", quiet=args.quiet) as bar:
+        reports = validate_store(store, progress=bar.message if bar.bar else None)
     bad = [r for r in reports if not r.conforms]
     print(f"SHACL validation: {len(reports) - len(bad)} of {len(reports)} graphs conform"
           + "".join(f"\n  {r.graph}: {r.violations} violations" for r in bad) + "\n")
@@ -306,10 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--update-endpoint", metavar="URL",
                        help="its SPARQL update endpoint (default: …/update beside …/query)")
 
+    def quiet_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress on stderr (a bar on a terminal, lines otherwise)")
+
     p = sub.add_parser("demo", help="the main job: ingest, link, validate, compare districts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_demo)
 
@@ -322,13 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("link", help="(re)build the links across plans: indicators, similar and "
                        "reused measures, common parents, cross-border partners")
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_link)
 
@@ -373,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the plan graphs against the SHACL shapes")
     p.add_argument("--verbose", action="store_true", help="print pySHACL's report")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_validate)
 
