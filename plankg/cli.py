@@ -15,6 +15,7 @@ from pathlib import Path
 
 from plankg import __version__
 from plankg.errors import PlankgError
+from plankg.progress import Progress, phase
 
 
 def default_plans_dir() -> Path:
@@ -49,10 +50,6 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
 
 # -- ingest, validate, export, query ------------------------------------------------------------
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from plankg.ingest.document import plan_files
     from plankg.ingest.pipeline import ingest
@@ -62,7 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _error("no plan files given or found")
         return 1
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress)
+    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
+        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
@@ -72,7 +70,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_link(args: argparse.Namespace) -> int:
     from plankg.link import link_store
 
-    print(link_store(_store(args), top_k=args.top_k).summary())
+    with phase("link", quiet=args.quiet):
+        report = link_store(_store(args), top_k=args.top_k)
+    print(report.summary())
     return 0
 
 
@@ -94,7 +94,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_review_export(args: argparse.Namespace) -> int:
     from plankg.review import export_review_sheet
 
-    fmt = args.format or ("json" if args.output.suffix.lower() == ".json" else "csv")
+    suffix = args.output.suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in ("json", "xlsx") else "csv")
     n = export_review_sheet(_store(args, read_only=True), args.output, fmt,
                             include_reviewed=args.include_reviewed)
     print(f"wrote {n} links to {args.output}")
@@ -111,7 +112,9 @@ def cmd_review_import(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from plankg.validate import validate_store
 
-    reports = validate_store(_store(args, read_only=True))
+    store = _store(args, read_only=True)
+    with Progress(None, "validate", quiet=args.quiet) as bar:
+        reports = validate_store(store, progress=bar.message if bar.bar else None)
     for r in reports:
         status = "conforms" if r.conforms else f"{r.violations} violations"
         print(f"{r.graph}: {r.triples} triples, {status}")
@@ -159,10 +162,11 @@ def cmd_export_graph(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from plankg.graphs import build_graph
-    from plankg.plot import plot_graph
+    from plankg.plot import KEYWORD_PICTURE_EDGES, plot_graph
 
     graph = build_graph(_store(args, read_only=True), args.kind,
-                        district=args.district, include_rejected=args.include_rejected)
+                        district=args.district, include_rejected=args.include_rejected,
+                        max_edges=KEYWORD_PICTURE_EDGES)  # bounds the keywords graph only
     plot_graph(graph, Path(args.output))
     print(f"{args.kind}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
           f"→ {args.output}")
@@ -206,7 +210,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_named(_store(args, read_only=True), args.name,
                               _params(args.param), include_excluded=args.include_rejected)
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
     return 0
 
 
@@ -218,7 +222,16 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         _error("give a query or -f FILE.rq")
         return 2
     columns, rows = run_sparql(_store(args, read_only=True), text, _params(args.param))
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from plankg.docs import build_docs
+
+    report = build_docs(args.output)
+    print(report.summary())
+    print(f"wrote {len(report.pages)} pages and index.html to {args.output}")
     return 0
 
 
@@ -232,14 +245,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     files = plan_files(args.paths or [default_plans_dir()])
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=_progress)
+    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
+        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
     from plankg.link import link_store
 
-    print(link_store(store).summary() + "\n")
-    reports = validate_store(store)
+    with phase("link", quiet=args.quiet):
+        linked = link_store(store)
+    print(linked.summary() + "\n")
+    with Progress(None, "validate", quiet=args.quiet) as bar:
+        reports = validate_store(store, progress=bar.message if bar.bar else None)
     bad = [r for r in reports if not r.conforms]
     print(f"SHACL validation: {len(reports) - len(bad)} of {len(reports)} graphs conform"
           + "".join(f"\n  {r.graph}: {r.violations} violations" for r in bad) + "\n")
@@ -295,10 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--update-endpoint", metavar="URL",
                        help="its SPARQL update endpoint (default: …/update beside …/query)")
 
+    def quiet_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="no progress on stderr (a bar on a terminal, lines otherwise)")
+
     p = sub.add_parser("demo", help="the main job: ingest, link, validate, compare districts")
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_demo)
 
@@ -311,13 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path,
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("link", help="(re)build the links across plans: indicators, similar and "
                        "reused measures, common parents, cross-border partners")
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_link)
 
@@ -344,9 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
     r = rsub.add_parser("export", help="write a sheet of the links awaiting review, both quotes "
                         "side by side, with empty decision, reviewer and comment columns")
-    r.add_argument("-o", "--output", type=Path, required=True, help="the sheet (.csv or .json)")
-    r.add_argument("--format", choices=("csv", "json"), default=None,
-                   help="csv (UTF-8 with BOM, for Excel) or json; default: from the extension")
+    r.add_argument("-o", "--output", type=Path, required=True,
+                   help="the sheet (.csv, .xlsx or .json)")
+    r.add_argument("--format", choices=("csv", "xlsx", "json"), default=None,
+                   help="csv (UTF-8 with BOM), xlsx (Excel workbook with a decision drop-down) "
+                        "or json; default: from the extension")
     r.add_argument("--all", dest="include_reviewed", action="store_true",
                    help="also list links already accepted or rejected, with their status")
     store_option(r)
@@ -360,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the plan graphs against the SHACL shapes")
     p.add_argument("--verbose", action="store_true", help="print pySHACL's report")
+    quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_validate)
 
@@ -376,6 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--wide", action="store_true",
+                   help="tables: do not clip long cells (IRIs are still shortened with prefixes)")
     p.add_argument("--include-rejected", action="store_true",
                    help="keep rows of links a reviewer rejected (left out by default)")
     store_option(p)
@@ -391,8 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export-graph", help="write a link graph for Gephi, Cytoscape, yEd, Excel")
     graph_options(p)
-    p.add_argument("--format", choices=("graphml", "gexf", "json", "csv"), required=True,
-                   help="graphml (Cytoscape, yEd), gexf (Gephi), json (node-link, D3), csv (Excel)")
+    p.add_argument("--format", choices=("graphml", "gexf", "json", "cytoscape", "html", "csv"),
+                   required=True,
+                   help="graphml (Cytoscape, yEd), gexf (Gephi), json (node-link, D3), cytoscape "
+                        "(Cytoscape.js elements, .cyjs), html (a page to explore), csv (Excel)")
     p.add_argument("-o", "--output", required=True, help="the file to write")
     p.set_defaults(func=cmd_export_graph)
 
@@ -407,12 +437,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
     p.set_defaults(func=cmd_network)
 
+    p = sub.add_parser("docs", help="write HTML documentation of the ontology (pyLODE) and "
+                       "of every SKOS concept scheme")
+    p.add_argument("-o", "--output", type=Path, default=Path("docs/ontology"),
+                   help="the folder to write (default: docs/ontology)")
+    p.set_defaults(func=cmd_docs)
+
     p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
     p.add_argument("query", nargs="?", help="the query text")
     p.add_argument("-f", "--file", type=Path, help="a .rq file")
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a variable (repeatable)")
     p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--wide", action="store_true", help="tables: do not clip long cells")
     store_option(p)
     p.set_defaults(func=cmd_sparql)
     return parser

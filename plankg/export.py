@@ -11,6 +11,11 @@ Formats (`FORMATS`):
   drawn.
 * ``json``: networkx node-link data (``nodes`` and ``edges`` arrays plus ``graph``), for D3 and
   Cytoscape.js; Chinese text is written as is, not escaped.
+* ``cytoscape``: Cytoscape.js elements JSON (``elements.nodes[].data``, ``elements.edges[].data``),
+  which ``cy.add()`` loads as it is and Cytoscape desktop imports as a ``.cyjs`` file
+  (`plankg.view.cytoscape_json`).
+* ``html``: a self-contained page to explore the graph in a browser: search, zoom, colours by
+  district with a legend, quotes on click (`plankg.view.render_html`).
 * ``csv``: one edge a row, UTF-8 with a BOM (so Excel reads the Chinese), with the ends' ids,
   labels and districts, every edge attribute, and empty ``decision`` and ``comment`` columns for
   the reviewer.
@@ -31,7 +36,7 @@ from plankg.errors import PlankgError
 if TYPE_CHECKING:
     import networkx as nx
 
-FORMATS = ("graphml", "gexf", "json", "csv")
+FORMATS = ("graphml", "gexf", "json", "cytoscape", "html", "csv")
 END_COLUMNS = (
     "source",
     "target",
@@ -121,7 +126,7 @@ def _write_csv(graph: nx.Graph, path: Path) -> None:
 
 
 def export_graph(graph: nx.Graph, path: Path, fmt: str) -> None:
-    """Write `graph` to `path` as graphml, gexf, json (node-link) or csv (edges)."""
+    """Write `graph` to `path` in one of `FORMATS`."""
     import networkx as nx
 
     if fmt not in FORMATS:
@@ -136,6 +141,15 @@ def export_graph(graph: nx.Graph, path: Path, fmt: str) -> None:
         elif fmt == "json":
             data = nx.node_link_data(g, edges="edges")
             path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        elif fmt == "cytoscape":
+            from plankg.view import cytoscape_json
+
+            text = json.dumps(cytoscape_json(graph), ensure_ascii=False, indent=1)
+            path.write_text(text + "\n", encoding="utf-8")
+        elif fmt == "html":
+            from plankg.view import render_html
+
+            path.write_text(render_html(graph), encoding="utf-8")
         else:
             _write_csv(g, path)
     except OSError as exc:

@@ -131,7 +131,8 @@ SELECT DISTINCT ?plan ?title ?district ?dzh ?den ?code ?lzh ?len WHERE {
 }"""
 _CONCEPTS = """
 SELECT DISTINCT ?c ?zh ?en WHERE {
-  ?c a skos:Concept .
+  VALUES ?type { skos:Concept skos:Collection skos:ConceptScheme }
+  ?c a ?type .
   OPTIONAL { ?c skos:prefLabel ?zh . FILTER(LANG(?zh) = "zh") }
   OPTIONAL { ?c skos:prefLabel ?en . FILTER(LANG(?en) = "en") }
 }"""

@@ -62,6 +62,7 @@ ASPECT = 1.6  # rows of components about as wide as the drawing area
 FONT_SIZE = 13
 MAX_LABELS = 40  # labelled nodes on a big graph
 MAX_NODES = 300  # drawn nodes: a picture of more is a hairball (and the layout would need scipy)
+KEYWORD_PICTURE_EDGES = 80  # the co-word picture draws its strongest edges only (the export keeps all)
 LABEL_CHARS = 16  # a label longer than this is clipped (the tooltip keeps it whole)
 
 
@@ -181,15 +182,19 @@ def render_svg(graph: nx.Graph, *, title: str | None = None) -> str:
     colours = node_colours(graph)
     degrees = dict(graph.degree())
     top_degree = max(degrees.values(), default=1) or 1
-    legend = sorted({(group_of(d), colours[n]) for n, d in graph.nodes(data=True)})
-    legend_rows: list[list[tuple[float, str, str]]] = [[]]
+    from plankg.view import edge_colour, edge_legend
+
+    legend = [(group or "—", colour, "node") for group, colour in
+              sorted({(group_of(d), colours[n]) for n, d in graph.nodes(data=True)})]
+    legend += [(label, colour, "edge") for label, colour in edge_legend(graph)]
+    legend_rows: list[list[tuple[float, str, str, str]]] = [[]]
     lx = float(MARGIN)
-    for group, colour in legend:
-        w = 20 + _text_width(group or "—", 12)
+    for group, colour, shape in legend:
+        w = 20 + _text_width(group, 12)
         if lx + w > WIDTH - MARGIN and legend_rows[-1]:
             legend_rows.append([])
             lx = MARGIN
-        legend_rows[-1].append((lx, group, colour))
+        legend_rows[-1].append((lx, group, colour, shape))
         lx += w + 12
     top = 50 + 18 * len(legend_rows) + 20  # title, legend rows, a gap
     x_span = WIDTH - 2 * MARGIN - 60  # room for labels at the right edge
@@ -226,11 +231,9 @@ def render_svg(graph: nx.Graph, *, title: str | None = None) -> str:
         (x0, y0), (x1, y1) = xy(u), xy(v)
         w = 0.6 + 3.4 * float(d.get("weight", 1) or 1) / top_weight
         status = str(d.get("review_status", ""))
-        style = (
-            ' stroke-dasharray="6 4" stroke="#c0392b"'
-            if "rejected" in status
-            else f' stroke="{EDGE_COLOURS.get(str(d.get("kind", "")), "#8c8c8c")}"'
-        )
+        dash = ' stroke-dasharray="6 4"' if "rejected" in status else ""
+        style = f'{dash} stroke="{edge_colour(d)}"'
+
         tip = escape(str(d.get("label", "")))
         out.append(
             f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}"'
@@ -251,10 +254,10 @@ def render_svg(graph: nx.Graph, *, title: str | None = None) -> str:
     boxes: list[tuple[float, float, float, float]] = []
     ranked = _ranked(graph)
     candidates = ranked if len(ranked) <= MAX_LABELS else ranked[:MAX_LABELS]
-    out.append(
-        f'<g id="labels" font-size="{FONT_SIZE}" fill="#222222" stroke="#ffffff" '
-        'stroke-width="3" paint-order="stroke" stroke-linejoin="round">'
-    )
+    # each label twice: a white halo underneath, the text on top. `paint-order` would say the
+    # same in one element, but renderers that ignore it (CairoSVG) paint the halo over the text
+    halos: list[str] = []
+    texts: list[str] = []
     for n in candidates:
         text = _clip(graph.nodes[n].get("label", n))
         if not text:
@@ -273,19 +276,31 @@ def render_svg(graph: nx.Graph, *, title: str | None = None) -> str:
             inside = box[0] >= 0 and box[2] <= WIDTH and box[1] >= top - 15 and box[3] <= HEIGHT
             if inside and not _overlaps(box, boxes):
                 boxes.append(box)
-                out.append(
+                element = (
                     f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}">{escape(text)}</text>'
                 )
+                halos.append(element)
+                texts.append(element)
                 break
+    out.append(
+        f'<g id="label-halos" font-size="{FONT_SIZE}" fill="#ffffff" stroke="#ffffff" '
+        'stroke-width="3" stroke-linejoin="round" aria-hidden="true">'
+    )
+    out.extend(halos)
+    out.append("</g>")
+    out.append(f'<g id="labels" font-size="{FONT_SIZE}" fill="#222222">')
+    out.extend(texts)
     out.append("</g>")
     out.append('<g id="legend" font-size="12">')
     for i, row in enumerate(legend_rows):
         y = 58 + 18 * i
-        for lx, group, colour in row:
-            out.append(
+        for lx, group, colour, shape in row:
+            mark = (
                 f'<circle cx="{lx + 5:.1f}" cy="{y - 4}" r="5" fill="{colour}"/>'
-                f'<text x="{lx + 14:.1f}" y="{y}">{escape(group or "—")}</text>'
+                if shape == "node"
+                else f'<rect x="{lx - 1:.1f}" y="{y - 6}" width="12" height="3" fill="{colour}"/>'
             )
+            out.append(mark + f'<text x="{lx + 14:.1f}" y="{y}">{escape(group)}</text>')
     out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"

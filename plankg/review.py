@@ -57,7 +57,7 @@ from plankg.errors import PlankgError
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "xlsx", "json")
 STATUSES = ("accepted", "rejected", "pending")
 SHEET_TIMEZONE = timezone(timedelta(hours=8), "UTC+08:00")
 DECISIONS_FILE = "review-decisions.csv"
@@ -437,8 +437,14 @@ def format_sheet(rows: Sequence[SheetRow], fmt: str = "csv") -> str:
 def export_review_sheet(store: ox.Store, path: Path, fmt: str = "csv", *,
                         include_reviewed: bool = False) -> int:
     """Write a review sheet of the pending links (all links with ``include_reviewed``) to
-    `path` as CSV (UTF-8 with BOM) or JSON; returns the number of rows."""
+    `path` as CSV (UTF-8 with BOM), an Excel workbook (xlsx) or JSON; returns the number of
+    rows."""
     rows = sheet_rows(store, include_reviewed=include_reviewed)
+    if fmt == "xlsx":
+        from plankg.xlsx import write_workbook
+
+        write_workbook(Path(path), COLUMNS, [[getattr(r, c) for c in COLUMNS] for r in rows])
+        return len(rows)
     text = format_sheet(rows, fmt)
     try:
         Path(path).write_text(text, encoding="utf-8", newline="")
@@ -518,6 +524,14 @@ def read_sheet(path: Path) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
         data = path.read_bytes()
     except OSError as exc:
         raise ReviewError(f"cannot read the review sheet: {exc.strerror}", path=path) from None
+    from plankg.xlsx import SheetFileError, is_workbook, read_workbook
+
+    if is_workbook(path, data[:4]):
+        try:
+            records = read_workbook(path)
+        except SheetFileError as exc:
+            raise ReviewError(exc.message, path=path) from None
+        return _records(path, records)
     is_json = path.suffix.lower() == ".json" or data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"["
     text = _decode(path, data, is_json)
     if is_json:
@@ -531,12 +545,17 @@ def read_sheet(path: Path) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
         rows = [(n, {_fold(str(k)): _cell(v) for k, v in item.items()})
                 for n, item in enumerate(items, 1)]
         return {key for _, row in rows for key in row}, rows
-    records = _csv_records(text)
+    return _records(path, list(enumerate(_csv_records(text), 1)))
+
+
+def _records(path: Path, records: list[tuple[int, list[str]]],
+             ) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
+    """Header and data rows from (Excel row number, cells) records, the first one the header."""
     if not records:
         raise ReviewError("the sheet is empty: no header row", path=path)
-    header = [_fold(h) for h in records[0]]
+    header = [_fold(h) for h in records[0][1]]
     out = []
-    for n, rec in enumerate(records[1:], 2):
+    for n, rec in records[1:]:
         if not any(cell.strip() for cell in rec):
             continue  # blank lines Excel leaves at the end
         out.append((n, {h: _cell(rec[i]) if i < len(rec) else "" for i, h in enumerate(header)

@@ -7,6 +7,7 @@ its own against `ontology/shapes.ttl`, with the ontology and SKOS schemes as the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -33,8 +34,10 @@ def _rdflib_graph(data: bytes, fmt: str = "nt"):
     return g
 
 
-def validate_store(store: ox.Store, graphs: list[str] | None = None) -> list[GraphReport]:
-    """Validate every plan graph and the links graph (or the given ones); one report each."""
+def validate_store(store: ox.Store, graphs: list[str] | None = None,
+                   progress: Callable[[str], None] | None = None) -> list[GraphReport]:
+    """Validate every plan graph and the links graph (or the given ones); one report each.
+    `progress` is told of each graph when it is done."""
     import rdflib
     from pyshacl import validate
 
@@ -66,4 +69,6 @@ def validate_store(store: ox.Store, graphs: list[str] | None = None) -> list[Gra
         violations = len(list(results.subjects(rdflib.RDF.type, sh.ValidationResult)))
         reports.append(GraphReport(graph, bool(conforms), len(g), violations,
                                    "" if conforms else str(text)))
+        if progress:
+            progress(f"{graph.rsplit('/', 1)[-1]}: {'conforms' if conforms else 'violations'}")
     return reports

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser import browser  # noqa: F401  (the headless Chromium fixture)
+
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "data" / "plans"
 PARENTS = ROOT.parent / "shared" / "parents"
@@ -32,6 +34,23 @@ def store_dir(tmp_path_factory):
     store = open_store(path)
     report = ingest(list(PLAN_FILES.values()), store, jobs=2)
     assert report.ok, report.errors
+    del store
+    return path
+
+
+@pytest.fixture(scope="session")
+def linked_store(store_dir, tmp_path_factory):
+    """A copy of the shared store with `plankg link` run on it: the directory."""
+    import shutil
+
+    from plankg.link import link_store
+    from plankg.store import open_store
+
+    path = tmp_path_factory.mktemp("linked") / "store"
+    shutil.copytree(store_dir, path)
+    store = open_store(path)
+    link_store(store)
+    store.flush()
     del store
     return path
 

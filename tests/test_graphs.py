@@ -295,6 +295,20 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+def _from_cytoscape(data: dict[str, Any], directed: bool) -> Any:
+    """Cytoscape.js elements JSON back into networkx, without the drawing's own data fields."""
+    h = nx.DiGraph() if directed else nx.Graph()
+    h.graph.update(data["data"])
+    drawn = {"id", "colour", "degree", "group"}
+    for node in data["elements"]["nodes"]:
+        h.add_node(node["data"]["id"], **{k: v for k, v in node["data"].items() if k not in drawn})
+    for edge in data["elements"]["edges"]:
+        d = edge["data"]
+        h.add_edge(d["source"], d["target"],
+                   **{k: v for k, v in d.items() if k not in drawn | {"source", "target"}})
+    return h
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_reloads_with_networkx(graphs: Any, kind: str, fmt: str, tmp_path: Path) -> None:
@@ -320,6 +334,12 @@ def test_export_reloads_with_networkx(graphs: Any, kind: str, fmt: str, tmp_path
         h = nx.read_graphml(path)
     elif fmt == "gexf":
         h = nx.read_gexf(path)
+    elif fmt in ("cytoscape", "html"):
+        text = raw.decode("utf-8")
+        if fmt == "html":  # the page carries the same elements JSON in a script element
+            start = text.index('<script type="application/json" id="graph-data">')
+            text = text[text.index(">", start) + 1 : text.index("</script>", start)]
+        h = _from_cytoscape(json.loads(text), g.is_directed())
     else:
         h = nx.node_link_graph(json.loads(raw.decode("utf-8")), edges="edges")
         assert h.graph["kind"] == kind
@@ -520,3 +540,48 @@ def test_network_figures_per_district_match_networkx(graph_store: Any, graphs: A
         assert math.isclose(f["density"], round(nx.density(sub), 4))
         best = max(dict(sub.degree()).values())
         assert f["top_degree"][0]["value"] == round(best / (len(sub) - 1), 4)
+
+
+def _dark_pixels(png: bytes) -> int:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return sum(image.histogram()[:100])
+
+
+@pytest.mark.parametrize("kind", ["measures", "units"])
+def test_svg_labels_show_in_a_second_renderer(graphs: Any, kind: str, tmp_path: Path) -> None:
+    """rsvg-convert (librsvg, Debian) draws the labels as dark text: the halo is its own element
+    under the text, so a renderer that ignores `paint-order` (CairoSVG) cannot paint it over."""
+    import shutil
+    import subprocess
+
+    rsvg = shutil.which("rsvg-convert")
+    assert rsvg, "this test needs rsvg-convert: apt-get install librsvg2-bin"
+    path = tmp_path / f"{kind}.svg"
+    plot_graph(graphs[kind], path)
+    svg = path.read_text(encoding="utf-8")
+    assert "paint-order" not in svg
+    start = svg.index('<g id="labels"')
+    bare = svg[:start] + svg[svg.index("</g>", start) + 4 :]
+
+    def render(text: str) -> bytes:
+        return subprocess.run([rsvg, "-f", "png"], input=text.encode("utf-8"),
+                              capture_output=True, check=True, timeout=60).stdout
+
+    with_labels, without = _dark_pixels(render(svg)), _dark_pixels(render(bare))
+    assert with_labels > without + 2000, (with_labels, without)
+
+
+def test_every_colour_of_a_picture_is_in_its_legend(graphs: Any, tmp_path: Path) -> None:
+    path = tmp_path / "measures.svg"
+    plot_graph(graphs["measures"], path)
+    root = ET.parse(path).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    used = {e.get("stroke") for e in root.find(f"{ns}g[@id='edges']")}
+    used |= {e.get("fill") for e in root.find(f"{ns}g[@id='nodes']")}
+    legend = root.find(f"{ns}g[@id='legend']")
+    shown = {e.get("fill") for e in legend if e.tag in (f"{ns}circle", f"{ns}rect")}
+    assert used and used <= shown, used - shown
