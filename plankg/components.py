@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from spacy.language import Language
@@ -39,8 +40,20 @@ from plankg.facts import GROUPS, Fact, plan_facts
 from plankg.ingest.document import Document, load_text
 
 # Span extensions the components set, and the Fact field each comes from.
-EXTENSIONS = ("fact_id", "indicator", "value", "comparator", "unit_of_measure", "year", "role",
-              "canonical_unit", "unit_type", "place", "yuan", "flags")
+EXTENSIONS = (
+    "fact_id",
+    "indicator",
+    "value",
+    "comparator",
+    "unit_of_measure",
+    "year",
+    "role",
+    "canonical_unit",
+    "unit_type",
+    "place",
+    "yuan",
+    "flags",
+)
 
 
 def register_extensions() -> None:
@@ -99,17 +112,21 @@ def _split_tokens(doc: Doc, cuts: set[int]) -> None:
         inner = sorted(c for c in cuts if a < c < b)
         if inner:
             bounds = [a, *inner, b]
-            work.append((token, [doc.text[x:y] for x, y in zip(bounds, bounds[1:], strict=False)]))
+            work.append((token, [doc.text[x:y] for x, y in pairwise(bounds)]))
     if not work:
         return
-    saved = {key: [(s.start_char, s.end_char, s.label_, s.kb_id_, s.id_) for s in group]
-             for key, group in doc.spans.items()}
+    saved = {
+        key: [(s.start_char, s.end_char, s.label_, s.kb_id_, s.id_) for s in group]
+        for key, group in doc.spans.items()
+    }
     with doc.retokenize() as retokenizer:
         for token, pieces in work:
             retokenizer.split(token, pieces, heads=[(token, 0)] * len(pieces))
     for key, spans in saved.items():
-        doc.spans[key] = [doc.char_span(s, e, label=label, kb_id=kb, span_id=sid)
-                          for s, e, label, kb, sid in spans]
+        doc.spans[key] = [
+            doc.char_span(s, e, label=label, kb_id=kb, span_id=sid)
+            for s, e, label, kb, sid in spans
+        ]
 
 
 class FactComponent:
@@ -152,18 +169,22 @@ def _factory(group: str) -> Callable[..., FactComponent]:
 
 
 make_measures = Language.factory("plankg_measures", default_config={"spans_key": "measures"})(
-    _factory("measures"))
+    _factory("measures")
+)
 make_targets = Language.factory("plankg_targets", default_config={"spans_key": "targets"})(
-    _factory("targets"))
+    _factory("targets")
+)
 make_units = Language.factory("plankg_units", default_config={"spans_key": "units"})(
-    _factory("units"))
+    _factory("units")
+)
 make_places = Language.factory("plankg_places", default_config={"spans_key": "places"})(
-    _factory("places"))
+    _factory("places")
+)
 make_money = Language.factory("plankg_money", default_config={"spans_key": "money"})(
-    _factory("money"))
+    _factory("money")
+)
 
-COMPONENTS = ("plankg_measures", "plankg_targets", "plankg_units", "plankg_places",
-              "plankg_money")
+COMPONENTS = ("plankg_measures", "plankg_targets", "plankg_units", "plankg_places", "plankg_money")
 
 
 def blank_pipeline() -> Language:

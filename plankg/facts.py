@@ -65,9 +65,19 @@ class Fact:
     def attributes(self) -> dict[str, object]:
         """The attributes that are set, for JSON and HTML titles (Decimals as strings)."""
         out: dict[str, object] = {}
-        for name in ("indicator", "indicator_as_printed", "value", "comparator",
-                     "unit_of_measure", "year", "role", "canonical_unit", "unit_type", "place",
-                     "yuan"):
+        for name in (
+            "indicator",
+            "indicator_as_printed",
+            "value",
+            "comparator",
+            "unit_of_measure",
+            "year",
+            "role",
+            "canonical_unit",
+            "unit_type",
+            "place",
+            "yuan",
+        ):
             v = getattr(self, name)
             if v is not None and v != "":
                 out[name] = str(v) if isinstance(v, Decimal) else v
@@ -91,8 +101,13 @@ def measure_facts(doc: Document, measures: Iterable[Measure]) -> Iterator[Fact]:
     plan = plan_iri(doc)
     for m in measures:
         s = m.source
-        yield Fact(fact_id(plan, iri.record(plan, "measure", s.start, s.end)), "measure",
-                   s.start, s.end, s.quote)
+        yield Fact(
+            fact_id(plan, iri.record(plan, "measure", s.start, s.end)),
+            "measure",
+            s.start,
+            s.end,
+            s.quote,
+        )
 
 
 def place_facts(doc: Document, measures: Iterable[Measure]) -> Iterator[Fact]:
@@ -105,16 +120,30 @@ def place_facts(doc: Document, measures: Iterable[Measure]) -> Iterator[Fact]:
             if (s.start, s.end) in seen:
                 continue
             seen.add((s.start, s.end))
-            yield Fact(fact_id(plan, iri.record(plan, "place", s.start, s.end)), "place",
-                       s.start, s.end, s.quote, place=p.name)
+            yield Fact(
+                fact_id(plan, iri.record(plan, "place", s.start, s.end)),
+                "place",
+                s.start,
+                s.end,
+                s.quote,
+                place=p.name,
+            )
 
 
 def target_facts(doc: Document, targets: Iterable[Target]) -> Iterator[Fact]:
     plan = plan_iri(doc)
     for t in targets:
         s = t.source
-        record = iri.record(plan, "target", s.start, s.end, t.indicator_as_printed,
-                            t.target_year, t.value_as_printed, t.comparator)
+        record = iri.record(
+            plan,
+            "target",
+            s.start,
+            s.end,
+            t.indicator_as_printed,
+            t.target_year,
+            t.value_as_printed,
+            t.comparator,
+        )
         flags = []
         if not t.indicator:
             flags.append("no-canonical-indicator")
@@ -122,10 +151,20 @@ def target_facts(doc: Document, targets: Iterable[Target]) -> Iterator[Fact]:
             flags.append("no-year")
         if t.value is None and not t.set_by_higher_level:
             flags.append("no-value")
-        yield Fact(fact_id(plan, record), "target", s.start, s.end, s.quote,
-                   indicator=t.indicator, indicator_as_printed=t.indicator_as_printed,
-                   value=t.value, comparator=t.comparator, unit_of_measure=t.unit,
-                   year=t.target_year, flags=tuple(flags))
+        yield Fact(
+            fact_id(plan, record),
+            "target",
+            s.start,
+            s.end,
+            s.quote,
+            indicator=t.indicator,
+            indicator_as_printed=t.indicator_as_printed,
+            value=t.value,
+            comparator=t.comparator,
+            unit_of_measure=t.unit,
+            year=t.target_year,
+            flags=tuple(flags),
+        )
 
 
 def unit_facts(doc: Document, mentions: Iterable[UnitMention]) -> Iterator[Fact]:
@@ -138,9 +177,17 @@ def unit_facts(doc: Document, mentions: Iterable[UnitMention]) -> Iterator[Fact]
             continue
         seen.add((u.role, s.start, s.end))
         flags = () if u.canonical else ("unknown-unit",)
-        yield Fact(fact_id(plan, iri.record(plan, u.role, s.start, s.end)), u.role, s.start,
-                   s.end, s.quote, role=u.role, canonical_unit=u.canonical,
-                   unit_type=u.unit_type, flags=flags)
+        yield Fact(
+            fact_id(plan, iri.record(plan, u.role, s.start, s.end)),
+            u.role,
+            s.start,
+            s.end,
+            s.quote,
+            role=u.role,
+            canonical_unit=u.canonical,
+            unit_type=u.unit_type,
+            flags=flags,
+        )
 
 
 def money_facts(doc: Document, projects: Iterable[Project]) -> Iterator[Fact]:
@@ -156,8 +203,15 @@ def money_facts(doc: Document, projects: Iterable[Project]) -> Iterator[Fact]:
         at = doc.text.find(p.investment_as_printed, s.start, s.end)
         start, end = (at, at + len(p.investment_as_printed)) if at >= 0 else (s.start, s.end)
         flags = () if p.investment_yuan is not None else ("investment-not-parsed",)
-        yield Fact(fact_id(plan, record), "money", start, end, doc.text[start:end],
-                   yuan=p.investment_yuan, flags=flags)
+        yield Fact(
+            fact_id(plan, record),
+            "money",
+            start,
+            end,
+            doc.text[start:end],
+            yuan=p.investment_yuan,
+            flags=flags,
+        )
 
 
 # -- all of them -------------------------------------------------------------------------------
