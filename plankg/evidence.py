@@ -82,6 +82,9 @@ _GOES_ON = "\u200b"
 _GOES_ON_LABEL = re.compile(r'<span class="label"([^>]*)>[A-Z]+' + _GOES_ON + "</span>")
 
 
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")  # what plankg.iri.plan_slug mints
+
+
 class EvidenceError(PlankgError):
     """A plan for the evidence page cannot be found."""
 
@@ -250,13 +253,18 @@ the graph; every fact's id is its anchor (#id)</p>
 
 
 # -- finding the plan ---------------------------------------------------------------------------
-def find_plan(plan: str | Path, plan_dirs: Iterable[str | Path] = ()) -> Path:
+def find_plan(plan: str | Path, plan_dirs: Iterable[str | Path] = (), *,
+              allow_path: bool = True) -> Path:
     """A plan file given as a path, or by its slug (as in the store: the file stem, or
-    `plan-<hash>` for a non-ASCII name) among the plan files in `plan_dirs`."""
-    path = Path(plan)
-    if path.is_file():
-        return path
+    `plan-<hash>` for a non-ASCII name) among the plan files in `plan_dirs`. With
+    `allow_path=False` (the server) only a slug is accepted, so no other file can be read."""
+    plan_dirs = list(plan_dirs)
     name = str(plan).removesuffix(".html")
+    if not allow_path:
+        if not SLUG.match(name):
+            raise EvidenceError(f"{name!r} is not a plan slug")
+    elif Path(plan).is_file():
+        return Path(plan)
     files = plan_files([d for d in map(Path, plan_dirs) if d.is_dir()])
     for f in files:
         if f.stem == name:

@@ -1,0 +1,183 @@
+"""The annotation round trip: a plan's facts out as spans for an annotation tool, corrected
+annotations back in as an evaluation set.
+
+`export_spans` writes JSONL in the shape Prodigy and doccano read: one line per plan,
+`{"text": the cleaned text, "spans": [{"start", "end", "label", "id"}], "meta": {...}}`, offsets
+into the text (characters, end exclusive), labels in upper case (MEASURE, TARGET, LEAD,
+RESPONSIBLE, COOPERATING, PLACE, MONEY). doccano's `"label": [[start, end, label]]` is read back
+too.
+
+`evaluate_spans` reads such a file after a person corrected it (removed wrong spans, added
+missed ones, changed labels), runs the current extraction on the same plans and reports, per
+label, how many spans the annotations hold (gold), how many plankg finds (predicted), how many
+agree exactly (same start, end and label), precision and recall.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from plankg import __version__, iri
+from plankg.errors import PlankgError
+from plankg.facts import LABELS, Fact, plan_facts
+from plankg.ingest.document import Document, load_plan
+
+
+class SpansError(PlankgError):
+    """An annotation file cannot be read or does not fit its plan."""
+
+    code = "E081"
+
+
+def span_record(doc: Document, facts: Sequence[Fact] | None = None) -> dict[str, Any]:
+    """The JSONL record of one plan: its text, its facts as spans, and where it came from."""
+    facts = plan_facts(doc) if facts is None else facts
+    return {
+        "text": doc.text,
+        "spans": [{"start": f.start, "end": f.end, "label": f.label.upper(), "id": f.id}
+                  for f in facts],
+        "meta": {"plan": iri.plan_slug(doc.path.stem, doc.text), "source": doc.path.name,
+                 "path": str(doc.path.resolve()), "district": doc.metadata.district or "",
+                 "title": doc.metadata.title or "", "plankg": __version__},
+    }
+
+
+def export_spans(docs: Iterable[Document], out: TextIO) -> int:
+    """Write one JSONL line per plan; returns the number of spans written."""
+    n = 0
+    for doc in docs:
+        record = span_record(doc)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        n += len(record["spans"])
+    return n
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    """Agreement of the current extraction with the annotations for one label."""
+
+    label: str
+    gold: int  # spans in the annotations
+    predicted: int  # spans plankg finds
+    correct: int  # spans in both, with the same start, end and label
+
+    @property
+    def precision(self) -> float | None:
+        return self.correct / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.correct / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    plans: tuple[str, ...]
+    scores: tuple[LabelScore, ...]  # one per label, then "ALL" (micro-averaged)
+
+    def score(self, label: str) -> LabelScore:
+        return next(s for s in self.scores if s.label == label.upper())
+
+    def rows(self) -> list[dict[str, str]]:
+        def fmt(x: float | None) -> str:
+            return "" if x is None else f"{x:.4f}"
+
+        return [{"label": s.label, "gold": str(s.gold), "predicted": str(s.predicted),
+                 "correct": str(s.correct), "precision": fmt(s.precision),
+                 "recall": fmt(s.recall), "f1": fmt(s.f1)} for s in self.scores]
+
+
+def read_annotations(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The records of a JSONL file with their line numbers."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise SpansError("no such file", path=path) from None
+    except UnicodeDecodeError:
+        raise SpansError("is not UTF-8 text", path=path) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SpansError(f"line {number}: not JSON ({exc.msg})", path=path) from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise SpansError(f"line {number}: a record needs a \"text\"", path=path)
+        yield number, record
+
+
+def _gold(record: dict[str, Any], number: int, path: Path) -> set[tuple[int, int, str]]:
+    """(start, end, LABEL) of a record's spans: Prodigy `spans` or doccano `label` lists."""
+    out = set()
+    text_len = len(record["text"])
+    raw = record.get("spans")
+    items: list[tuple[Any, Any, Any]] = []
+    if isinstance(raw, list):
+        for s in raw:
+            if not isinstance(s, dict):
+                raise SpansError(f"line {number}: a span is not an object", path=path)
+            items.append((s.get("start"), s.get("end"), s.get("label")))
+    for triple in record.get("label") or record.get("entities") or []:
+        if isinstance(triple, list | tuple) and len(triple) == 3:
+            items.append(tuple(triple))  # type: ignore[arg-type]
+    for start, end, label in items:
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)
+                and 0 <= start < end <= text_len):
+            raise SpansError(f"line {number}: span {start!r}–{end!r} {label!r} is not a "
+                             f"labelled range of the text (0–{text_len})", path=path)
+        out.add((start, end, label.upper()))
+    return out
+
+
+def _plan_of(record: dict[str, Any], number: int, path: Path,
+             plan_dirs: Sequence[str | Path]) -> Document:
+    """The plan a record was exported from, whose cleaned text must still be the record's."""
+    from plankg.evidence import find_plan
+
+    meta = record.get("meta") or {}
+    candidates = [meta.get("path"), meta.get("plan")]
+    for candidate in (c for c in candidates if isinstance(c, str) and c):
+        try:
+            doc = load_plan(find_plan(candidate, plan_dirs))
+        except PlankgError:
+            continue
+        if doc.text != record["text"]:
+            raise SpansError(f"line {number}: the text differs from the cleaned text of "
+                             f"{doc.path} (edit spans, not the text)", path=path)
+        return doc
+    raise SpansError(f"line {number}: its plan ({meta.get('plan') or 'no meta.plan'}) was not "
+                     "found: give the folder with --plans", path=path)
+
+
+def evaluate_spans(path: str | Path, plan_dirs: Sequence[str | Path] = ()) -> Evaluation:
+    """Precision and recall, per label, of the current extraction against a corrected file."""
+    path = Path(path)
+    gold: set[tuple[str, int, int, str]] = set()
+    predicted: set[tuple[str, int, int, str]] = set()
+    plans = []
+    for number, record in read_annotations(path):
+        doc = _plan_of(record, number, path, plan_dirs)
+        slug = iri.plan_slug(doc.path.stem, doc.text)
+        plans.append(slug)
+        gold |= {(slug, *g) for g in _gold(record, number, path)}
+        predicted |= {(slug, f.start, f.end, f.label.upper()) for f in plan_facts(doc)}
+    labels = [x.upper() for x in LABELS]
+    labels += sorted({g[3] for g in gold} - set(labels))
+    scores = []
+    for label in labels:
+        g = {x for x in gold if x[3] == label}
+        p = {x for x in predicted if x[3] == label}
+        scores.append(LabelScore(label, len(g), len(p), len(g & p)))
+    scores.append(LabelScore("ALL", len(gold), len(predicted), len(gold & predicted)))
+    return Evaluation(tuple(plans), tuple(scores))
