@@ -39,7 +39,7 @@ from spacy.tokens import Doc, Span
 from plankg.facts import GROUPS, Fact, plan_facts
 from plankg.ingest.document import Document, load_text
 
-# Span extensions the components set, and the Fact field each comes from.
+# Span extensions the components set, named as the Fact fields they come from.
 EXTENSIONS = (
     "fact_id",
     "indicator",
@@ -54,13 +54,28 @@ EXTENSIONS = (
     "yuan",
     "flags",
 )
+# Where the attributes live: doc.user_data[FACTS_KEY][fact id] = {name: value}. spaCy keys a
+# Span extension's value by the span's characters, and two facts may share a span (a table row
+# holds its 2023 and its 2025 target), so the extensions read from here through the span's id.
+FACTS_KEY = "plankg_facts"
+
+
+def _getter(name: str) -> Callable[[Span], Any]:
+    def get(span: Span) -> Any:
+        if name == "fact_id":
+            return span.id_ or None
+        value = span.doc.user_data.get(FACTS_KEY, {}).get(span.id_, {}).get(name)
+        # msgpack gives lists back as tuples: the same list before and after DocBin
+        return list(value) if isinstance(value, list | tuple) else value
+
+    return get
 
 
 def register_extensions() -> None:
     """Declare the Span extensions (once; other packages' extensions are left alone)."""
     for name in EXTENSIONS:
         if not Span.has_extension(name):
-            Span.set_extension(name, default=None)
+            Span.set_extension(name, getter=_getter(name))
 
 
 register_extensions()
@@ -99,8 +114,17 @@ def _facts(text: str, group: str) -> tuple[tuple[Fact, int, int], ...]:
     return tuple(out)
 
 
-def _number(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None
+def _attributes(fact: Fact) -> dict[str, Any]:
+    """A fact's attributes as DocBin can store them (msgpack: floats, not Decimals)."""
+    out: dict[str, Any] = {}
+    for name in EXTENSIONS[1:]:
+        value = getattr(fact, name)
+        if isinstance(value, Decimal):
+            value = float(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[name] = value
+    return out
 
 
 def _split_tokens(doc: Doc, cuts: set[int]) -> None:
@@ -142,18 +166,15 @@ class FactComponent:
     def __call__(self, doc: Doc) -> Doc:
         found = _facts(doc.text, self.group)
         _split_tokens(doc, {c for _, s, e in found for c in (s, e)})
+        store = doc.user_data.setdefault(FACTS_KEY, {})
         spans = []
         for fact, start, end in found:
-            span = doc.char_span(start, end, label=fact.label.upper(), alignment_mode="expand")
+            span = doc.char_span(
+                start, end, label=fact.label.upper(), span_id=fact.id, alignment_mode="expand"
+            )
             if span is None:
                 continue
-            for ext in EXTENSIONS:
-                value: Any = fact.id if ext == "fact_id" else getattr(fact, ext)
-                if isinstance(value, Decimal):
-                    value = _number(value)
-                elif isinstance(value, tuple):
-                    value = list(value)
-                span._.set(ext, value)
+            store[fact.id] = _attributes(fact)
             spans.append(span)
         doc.spans[self.spans_key] = spans
         return doc
