@@ -38,11 +38,17 @@ def span_record(doc: Document, facts: Sequence[Fact] | None = None) -> dict[str,
     facts = plan_facts(doc) if facts is None else facts
     return {
         "text": doc.text,
-        "spans": [{"start": f.start, "end": f.end, "label": f.label.upper(), "id": f.id}
-                  for f in facts],
-        "meta": {"plan": iri.plan_slug(doc.path.stem, doc.text), "source": doc.path.name,
-                 "path": str(doc.path.resolve()), "district": doc.metadata.district or "",
-                 "title": doc.metadata.title or "", "plankg": __version__},
+        "spans": [
+            {"start": f.start, "end": f.end, "label": f.label.upper(), "id": f.id} for f in facts
+        ],
+        "meta": {
+            "plan": iri.plan_slug(doc.path.stem, doc.text),
+            "source": doc.path.name,
+            "path": str(doc.path.resolve()),
+            "district": doc.metadata.district or "",
+            "title": doc.metadata.title or "",
+            "plankg": __version__,
+        },
     }
 
 
@@ -91,9 +97,18 @@ class Evaluation:
         def fmt(x: float | None) -> str:
             return "" if x is None else f"{x:.4f}"
 
-        return [{"label": s.label, "gold": str(s.gold), "predicted": str(s.predicted),
-                 "correct": str(s.correct), "precision": fmt(s.precision),
-                 "recall": fmt(s.recall), "f1": fmt(s.f1)} for s in self.scores]
+        return [
+            {
+                "label": s.label,
+                "gold": str(s.gold),
+                "predicted": str(s.predicted),
+                "correct": str(s.correct),
+                "precision": fmt(s.precision),
+                "recall": fmt(s.recall),
+                "f1": fmt(s.f1),
+            }
+            for s in self.scores
+        ]
 
 
 def read_annotations(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -113,7 +128,7 @@ def read_annotations(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as exc:
             raise SpansError(f"line {number}: not JSON ({exc.msg})", path=path) from None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise SpansError(f"line {number}: a record needs a \"text\"", path=path)
+            raise SpansError(f'line {number}: a record needs a "text"', path=path)
         yield number, record
 
 
@@ -132,16 +147,24 @@ def _gold(record: dict[str, Any], number: int, path: Path) -> set[tuple[int, int
         if isinstance(triple, list | tuple) and len(triple) == 3:
             items.append(tuple(triple))  # type: ignore[arg-type]
     for start, end, label in items:
-        if not (isinstance(start, int) and isinstance(end, int) and isinstance(label, str)
-                and 0 <= start < end <= text_len):
-            raise SpansError(f"line {number}: span {start!r}–{end!r} {label!r} is not a "
-                             f"labelled range of the text (0–{text_len})", path=path)
+        if not (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and isinstance(label, str)
+            and 0 <= start < end <= text_len
+        ):
+            raise SpansError(
+                f"line {number}: span {start!r}–{end!r} {label!r} is not a "
+                f"labelled range of the text (0–{text_len})",
+                path=path,
+            )
         out.add((start, end, label.upper()))
     return out
 
 
-def _plan_of(record: dict[str, Any], number: int, path: Path,
-             plan_dirs: Sequence[str | Path]) -> Document:
+def _plan_of(
+    record: dict[str, Any], number: int, path: Path, plan_dirs: Sequence[str | Path]
+) -> Document:
     """The plan a record was exported from, whose cleaned text must still be the record's."""
     from plankg.evidence import find_plan
 
@@ -153,11 +176,17 @@ def _plan_of(record: dict[str, Any], number: int, path: Path,
         except PlankgError:
             continue
         if doc.text != record["text"]:
-            raise SpansError(f"line {number}: the text differs from the cleaned text of "
-                             f"{doc.path} (edit spans, not the text)", path=path)
+            raise SpansError(
+                f"line {number}: the text differs from the cleaned text of "
+                f"{doc.path} (edit spans, not the text)",
+                path=path,
+            )
         return doc
-    raise SpansError(f"line {number}: its plan ({meta.get('plan') or 'no meta.plan'}) was not "
-                     "found: give the folder with --plans", path=path)
+    raise SpansError(
+        f"line {number}: its plan ({meta.get('plan') or 'no meta.plan'}) was not "
+        "found: give the folder with --plans",
+        path=path,
+    )
 
 
 def evaluate_spans(path: str | Path, plan_dirs: Sequence[str | Path] = ()) -> Evaluation:
@@ -166,7 +195,7 @@ def evaluate_spans(path: str | Path, plan_dirs: Sequence[str | Path] = ()) -> Ev
     gold: set[tuple[str, int, int, str]] = set()
     predicted: set[tuple[str, int, int, str]] = set()
     plans = []
-    for number, record in read_annotations(path):
+    for number, record in list(read_annotations(path)):  # every line parsed before any work
         doc = _plan_of(record, number, path, plan_dirs)
         slug = iri.plan_slug(doc.path.stem, doc.text)
         plans.append(slug)
