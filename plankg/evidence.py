@@ -25,6 +25,7 @@ from plankg import iri
 from plankg.errors import PlankgError
 from plankg.facts import LABELS, Fact, plan_facts
 from plankg.ingest.document import Document, load_plan, plan_files
+from plankg.ingest.segment import Segment
 
 FLAGGED = "flagged"
 COLORS = {
@@ -47,17 +48,10 @@ LEGEND = {
     "money": "money 投资",
     FLAGGED: "flagged 待核查",
 }
-# Heading levels by segment kind (items only when their heading stands on a line of its own).
-_HEADING_LEVEL = {
-    "title": 1,
-    "part": 2,
-    "chapter": 2,
-    "section": 3,
-    "box": 3,
-    "table": 3,
-    "appendix": 2,
-    "item": 4,
-}
+# Segments whose heading line is shown as a heading.
+_HEADING_KINDS = frozenset(
+    {"title", "part", "chapter", "section", "box", "table", "appendix", "item"}
+)
 # displaCy puts a space after every token outside a span; Chinese has none. Each token ends with
 # this invisible mark, and the mark with its space is removed from the markup.
 _MARK = "\u2063"
@@ -92,18 +86,23 @@ class EvidenceError(PlankgError):
 
 
 def _heading_lines(doc: Document) -> dict[int, int]:
-    """Offset of a heading line's start → heading level."""
+    """Offset of a heading line's start → heading level (1 for the title, then by depth in the
+    outline, at most 5). An item's heading counts only when it stands on a line of its own."""
     out: dict[int, int] = {}
-    for seg in doc.outline.walk():
-        level = _HEADING_LEVEL.get(seg.kind)
-        if level is None or not seg.heading:
-            continue
-        line_end = doc.text.find("\n", seg.start)
-        line_end = len(doc.text) if line_end < 0 else line_end
-        if seg.kind == "item" and seg.body_start <= line_end:
-            continue  # a run-in heading: the line is prose
-        line_start = doc.text.rfind("\n", 0, seg.start) + 1
-        out.setdefault(line_start, level)
+
+    def visit(seg: Segment, depth: int) -> None:
+        if seg.kind in _HEADING_KINDS and seg.heading:
+            line_end = doc.text.find("\n", seg.start)
+            line_end = len(doc.text) if line_end < 0 else line_end
+            run_in = bool(doc.text[seg.body_start : line_end].strip())
+            if not run_in:
+                level = 1 if seg.kind == "title" else min(depth + 1, 5)
+                out.setdefault(doc.text.rfind("\n", 0, seg.start) + 1, level)
+        for child in seg.children:
+            visit(child, depth + 1)
+
+    for top in doc.outline.children:
+        visit(top, 1)
     return out
 
 
@@ -253,8 +252,9 @@ the graph; every fact's id is its anchor (#id)</p>
 
 
 # -- finding the plan ---------------------------------------------------------------------------
-def find_plan(plan: str | Path, plan_dirs: Iterable[str | Path] = (), *,
-              allow_path: bool = True) -> Path:
+def find_plan(
+    plan: str | Path, plan_dirs: Iterable[str | Path] = (), *, allow_path: bool = True
+) -> Path:
     """A plan file given as a path, or by its slug (as in the store: the file stem, or
     `plan-<hash>` for a non-ASCII name) among the plan files in `plan_dirs`. With
     `allow_path=False` (the server) only a slug is accepted, so no other file can be read."""
