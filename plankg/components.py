@@ -27,6 +27,7 @@ exactly the fact's characters.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
@@ -101,12 +102,21 @@ def _document(text: str) -> tuple[Document, tuple[int, ...] | None]:
     return doc, tuple(positions)
 
 
+@lru_cache(maxsize=4)
+def _plan_facts(text: str, groups: tuple[str, ...]) -> list[Fact]:
+    return plan_facts(_document(text)[0], groups)
+
+
 @lru_cache(maxsize=16)
 def _facts(text: str, group: str) -> tuple[tuple[Fact, int, int], ...]:
-    """The facts of one group with their offsets in the Doc's text."""
-    doc, positions = _document(text)
+    """The facts of one group with their offsets in the Doc's text. Measures and places come
+    from one run of the measure extractor."""
+    positions = _document(text)[1]
+    shared = ("measures", "places")
+    labels = GROUPS[group]
+    facts = _plan_facts(text, shared if group in shared else (group,))
     out = []
-    for f in plan_facts(doc, (group,)):
+    for f in (f for f in facts if f.label in labels):
         if positions is None:
             out.append((f, f.start, f.end))
         elif f.end > f.start:
@@ -130,13 +140,17 @@ def _attributes(fact: Fact) -> dict[str, Any]:
 def _split_tokens(doc: Doc, cuts: set[int]) -> None:
     """Split the tokens that a fact boundary falls inside, keeping every span group (spaCy's
     retokenizer does not move their token offsets, so they are rebuilt from characters)."""
+    starts = [t.idx for t in doc]
+    inside: dict[int, list[int]] = {}
+    for c in sorted(cuts):
+        i = bisect_right(starts, c) - 1
+        if i >= 0 and starts[i] < c < starts[i] + len(doc[i].text):
+            inside.setdefault(i, []).append(c)
     work = []
-    for token in doc:
-        a, b = token.idx, token.idx + len(token.text)
-        inner = sorted(c for c in cuts if a < c < b)
-        if inner:
-            bounds = [a, *inner, b]
-            work.append((token, [doc.text[x:y] for x, y in pairwise(bounds)]))
+    for i, inner in inside.items():
+        token = doc[i]
+        bounds = [token.idx, *inner, token.idx + len(token.text)]
+        work.append((token, [doc.text[x:y] for x, y in pairwise(bounds)]))
     if not work:
         return
     saved = {
