@@ -155,7 +155,10 @@ def evidence_html(
     doc: Document, facts: Sequence[Fact] | None = None, *, title: str | None = None
 ) -> str:
     """The evidence page of one plan as a complete HTML document."""
-    from spacy import displacy
+    try:
+        from spacy import displacy
+    except ImportError:
+        raise EvidenceError("evidence pages need spaCy: pip install 'plankg[nlp]'") from None
 
     facts = plan_facts(doc) if facts is None else facts
     by_id = {f.id: f for f in facts}
