@@ -85,6 +85,10 @@ class EvidenceError(PlankgError):
     code = "E080"
 
 
+class NlpMissingError(EvidenceError):
+    """spaCy (the `nlp` extra) is not installed."""
+
+
 def _heading_lines(doc: Document) -> dict[int, int]:
     """Offset of a heading line's start → heading level (1 for the title, then by depth in the
     outline, at most 5). An item's heading counts only when it stands on a line of its own."""
@@ -158,7 +162,7 @@ def evidence_html(
     try:
         from spacy import displacy
     except ImportError:
-        raise EvidenceError("evidence pages need spaCy: pip install 'plankg[nlp]'") from None
+        raise NlpMissingError("evidence pages need spaCy: pip install 'plankg[nlp]'") from None
 
     facts = plan_facts(doc) if facts is None else facts
     by_id = {f.id: f for f in facts}

@@ -820,11 +820,12 @@ def evidence_reply(name: str) -> Reply:
     if not name.endswith(".html") or "/" in slug:
         raise Refusal(404, "not-found", "evidence pages are at /evidence/SLUG.html")
     dirs = tuple(EVIDENCE_PLAN_DIRS) or (Path(str(resources.files("plankg.data") / "plans")),)
+    from plankg.evidence import NlpMissingError
+
     try:
         page = _evidence_page(slug, dirs)
-    except ImportError:
-        raise Refusal(501, "nlp-missing", "evidence pages need spaCy: pip install "
-                      "'plankg[nlp]'") from None
+    except NlpMissingError as exc:
+        raise Refusal(501, "nlp-missing", exc.message) from None
     except PlankgError as exc:
         raise Refusal(404, "unknown-plan", exc.message) from None
     return Reply(200, "text/html; charset=utf-8", page)
