@@ -816,12 +816,12 @@ def evidence_reply(name: str) -> Reply:
     file (read-only; a slug, never a path, so no other file is reachable)."""
     from importlib import resources
 
+    from plankg.evidence import NlpMissingError
+
     slug = name.removesuffix(".html")
     if not name.endswith(".html") or "/" in slug:
         raise Refusal(404, "not-found", "evidence pages are at /evidence/SLUG.html")
     dirs = tuple(EVIDENCE_PLAN_DIRS) or (Path(str(resources.files("plankg.data") / "plans")),)
-    from plankg.evidence import NlpMissingError
-
     try:
         page = _evidence_page(slug, dirs)
     except NlpMissingError as exc:
