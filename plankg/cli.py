@@ -275,20 +275,16 @@ def cmd_outlines(args: argparse.Namespace) -> int:
 
 # -- spaCy: evidence pages and annotation spans -------------------------------------------------
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from plankg.evidence import find_plan, plan_evidence
-
-    path = find_plan(args.plan, [*args.plans, default_plans_dir()])
-    output = args.output or Path(f"{_slug(path)}.html")
-    output.write_text(plan_evidence(path), encoding="utf-8")
-    print(f"wrote the evidence page of {path.name} to {output}")
-    return 0
-
-
-def _slug(path: Path) -> str:
+    from plankg.evidence import evidence_html, find_plan
     from plankg.ingest.document import load_plan
     from plankg.iri import plan_slug
 
-    return plan_slug(path.stem, load_plan(path).text)
+    path = find_plan(args.plan, [*args.plans, default_plans_dir()])
+    doc = load_plan(path)
+    output = args.output or Path(f"{plan_slug(path.stem, doc.text)}.html")
+    output.write_text(evidence_html(doc), encoding="utf-8")
+    print(f"wrote the evidence page of {path.name} to {output}")
+    return 0
 
 
 def cmd_export_spans(args: argparse.Namespace) -> int:
