@@ -96,6 +96,19 @@ def fact_id(plan: str, record_iri: str) -> str:
     return record_iri.removeprefix(plan + "/").replace("/", "-")
 
 
+def evidence_path(record_iri: str) -> str | None:
+    """Where a record is shown: `/evidence/SLUG.html#FACT` for the IRI of a measure, target,
+    project or place mention (for links from query results, review sheets and exports); None
+    for IRIs that are not records of a plan."""
+    prefix = iri.BASE + "plan/"
+    if not record_iri.startswith(prefix):
+        return None
+    slug, sep, rest = record_iri.removeprefix(prefix).partition("/")
+    if not sep or "/" not in rest:
+        return None
+    return f"/evidence/{slug}.html#{rest.replace('/', '-')}"
+
+
 # -- one function per extractor ----------------------------------------------------------------
 def measure_facts(doc: Document, measures: Iterable[Measure]) -> Iterator[Fact]:
     plan = plan_iri(doc)

@@ -190,3 +190,14 @@ def test_find_plan_without_paths_for_the_server(tmp_path: Path) -> None:
 
     with pytest.raises(EvidenceError):
         find_plan(str(secret), [PLANS], allow_path=False)
+
+
+def test_evidence_path_of_a_record_iri(docs) -> None:
+    from plankg.facts import evidence_path, plan_iri
+
+    doc = docs["002"]
+    fact = next(f for f in plan_facts(doc) if f.label == "target")
+    record = plan_iri(doc) + "/" + fact.id.replace("-", "/", 1)
+    assert evidence_path(record) == f"/evidence/{PLAN_FILES['002'].stem}.html#{fact.id}"
+    assert evidence_path("https://w3id.org/plankg/unit/500118/abc") is None
+    assert evidence_path(plan_iri(doc)) is None
