@@ -295,7 +295,7 @@ def cmd_export_spans(args: argparse.Namespace) -> int:
     docs = [load_plan(find_plan(p, [*args.plans, default_plans_dir()])) for p in args.plan]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
     try:
-        n = export_spans(docs, out)
+        n = export_spans(docs, out, max_chars=args.max_chars)
     finally:
         if args.output:
             out.close()
@@ -330,6 +330,9 @@ def add_nlp_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("plan", nargs="+", help="plan files or slugs")
     p.add_argument("--format", choices=("jsonl",), default="jsonl",
                    help="jsonl: one {text, spans, meta} line per plan")
+    p.add_argument("--max-chars", type=int, default=0, metavar="N",
+                   help="one line per piece of about N characters, cut at line ends that no "
+                        "fact spans (meta.offset says where a piece starts); default: whole plans")
     p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",
                    help=plans_help)

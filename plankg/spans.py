@@ -33,32 +33,69 @@ class SpansError(PlankgError):
     code = "E081"
 
 
-def span_record(doc: Document, facts: Sequence[Fact] | None = None) -> dict[str, Any]:
-    """The JSONL record of one plan: its text, its facts as spans, and where it came from."""
+def chunks(doc: Document, facts: Sequence[Fact], max_chars: int) -> list[tuple[int, int]]:
+    """[start, end) pieces of the text of about `max_chars` (0: the whole text), cut only at
+    line ends that no fact spans, so every fact lies inside one piece."""
+    text = doc.text
+    if max_chars <= 0 or len(text) <= max_chars:
+        return [(0, len(text))]
+    covered = [0] * (len(text) + 1)  # facts open at each offset (difference array)
+    for f in facts:
+        covered[f.start] += 1
+        covered[f.end] -= 1
+    open_at, running = [], 0
+    for c in covered:
+        running += c
+        open_at.append(running)
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch == "\n" and i + 1 - start >= max_chars and open_at[i] == 0:
+            out.append((start, i + 1))
+            start = i + 1
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def span_records(
+    doc: Document, facts: Sequence[Fact] | None = None, *, max_chars: int = 0
+) -> list[dict[str, Any]]:
+    """The JSONL records of one plan: its text (whole, or in pieces of about `max_chars` that
+    no fact crosses), its facts as spans (offsets into the record's text), and where it came
+    from (`meta.offset`: where the record's text starts in the plan's cleaned text)."""
     facts = plan_facts(doc) if facts is None else facts
-    return {
-        "text": doc.text,
-        "spans": [
-            {"start": f.start, "end": f.end, "label": f.label.upper(), "id": f.id} for f in facts
-        ],
-        "meta": {
-            "plan": iri.plan_slug(doc.path.stem, doc.text),
-            "source": doc.path.name,
-            "path": str(doc.path.resolve()),
-            "district": doc.metadata.district or "",
-            "title": doc.metadata.title or "",
-            "plankg": __version__,
-        },
+    meta = {
+        "plan": iri.plan_slug(doc.path.stem, doc.text),
+        "source": doc.path.name,
+        "path": str(doc.path.resolve()),
+        "district": doc.metadata.district or "",
+        "title": doc.metadata.title or "",
+        "plankg": __version__,
     }
+    out = []
+    for a, b in chunks(doc, facts, max_chars):
+        spans = [
+            {"start": f.start - a, "end": f.end - a, "label": f.label.upper(), "id": f.id}
+            for f in facts
+            if a <= f.start and f.end <= b
+        ]
+        out.append({"text": doc.text[a:b], "spans": spans, "meta": {**meta, "offset": a}})
+    return out
 
 
-def export_spans(docs: Iterable[Document], out: TextIO) -> int:
-    """Write one JSONL line per plan; returns the number of spans written."""
+def span_record(doc: Document, facts: Sequence[Fact] | None = None) -> dict[str, Any]:
+    """The JSONL record of one whole plan."""
+    return span_records(doc, facts)[0]
+
+
+def export_spans(docs: Iterable[Document], out: TextIO, *, max_chars: int = 0) -> int:
+    """Write the JSONL records of the plans (one per plan, or pieces of about `max_chars`);
+    returns the number of spans written."""
     n = 0
     for doc in docs:
-        record = span_record(doc)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        n += len(record["spans"])
+        for record in span_records(doc, max_chars=max_chars):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += len(record["spans"])
     return n
 
 
@@ -162,20 +199,29 @@ def _gold(record: dict[str, Any], number: int, path: Path) -> set[tuple[int, int
     return out
 
 
+def _offset(record: dict[str, Any], number: int, path: Path) -> int:
+    offset = (record.get("meta") or {}).get("offset", 0)
+    if not isinstance(offset, int) or offset < 0:
+        raise SpansError(f"line {number}: meta.offset {offset!r} is not an offset", path=path)
+    return offset
+
+
 def _plan_of(
     record: dict[str, Any], number: int, path: Path, plan_dirs: Sequence[str | Path]
 ) -> Document:
-    """The plan a record was exported from, whose cleaned text must still be the record's."""
+    """The plan a record was exported from, whose cleaned text must still hold the record's
+    text at its offset."""
     from plankg.evidence import find_plan
 
     meta = record.get("meta") or {}
+    offset = _offset(record, number, path)
     candidates = [meta.get("path"), meta.get("plan")]
     for candidate in (c for c in candidates if isinstance(c, str) and c):
         try:
             doc = load_plan(find_plan(candidate, plan_dirs))
         except PlankgError:
             continue
-        if doc.text != record["text"]:
+        if doc.text[offset : offset + len(record["text"])] != record["text"]:
             raise SpansError(
                 f"line {number}: the text differs from the cleaned text of "
                 f"{doc.path} (edit spans, not the text)",
@@ -195,12 +241,22 @@ def evaluate_spans(path: str | Path, plan_dirs: Sequence[str | Path] = ()) -> Ev
     gold: set[tuple[str, int, int, str]] = set()
     predicted: set[tuple[str, int, int, str]] = set()
     plans = []
+    facts: dict[str, list[Fact]] = {}
     for number, record in list(read_annotations(path)):  # every line parsed before any work
         doc = _plan_of(record, number, path, plan_dirs)
         slug = iri.plan_slug(doc.path.stem, doc.text)
-        plans.append(slug)
-        gold |= {(slug, *g) for g in _gold(record, number, path)}
-        predicted |= {(slug, f.start, f.end, f.label.upper()) for f in plan_facts(doc)}
+        if slug not in facts:
+            plans.append(slug)
+            facts[slug] = plan_facts(doc)
+        a = _offset(record, number, path)
+        b = a + len(record["text"])
+        gold |= {(slug, s + a, e + a, label) for s, e, label in _gold(record, number, path)}
+        # only what the annotated text covers counts: a file may hold some pieces of a plan
+        predicted |= {
+            (slug, f.start, f.end, f.label.upper())
+            for f in facts[slug]
+            if a <= f.start and f.end <= b
+        }
     labels = [x.upper() for x in LABELS]
     labels += sorted({g[3] for g in gold} - set(labels))
     scores = []

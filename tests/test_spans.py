@@ -146,3 +146,29 @@ def test_not_json_names_the_line(tmp_path: Path) -> None:
     done = _plankg("import-spans", str(path))
     assert done.returncode == 1
     assert "line 2" in done.stderr and "E081" in done.stderr
+
+
+def test_pieces_cover_the_plan_and_evaluate_alone(tmp_path: Path) -> None:
+    """--max-chars: pieces that no fact crosses; all of them agree fully, one piece alone is
+    judged only on what it covers."""
+    out = tmp_path / "pieces.jsonl"
+    done = _plankg("export-spans", str(PLAN_FILES["000"]), "--max-chars", "3000", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) > 5
+    from plankg.ingest.document import load_plan
+
+    doc = load_plan(PLAN_FILES["000"])
+    assert "".join(r["text"] for r in records) == doc.text
+    for r in records:
+        a = r["meta"]["offset"]
+        assert doc.text[a : a + len(r["text"])] == r["text"]
+        for s in r["spans"]:
+            assert 0 <= s["start"] < s["end"] <= len(r["text"])
+    whole = evaluate_spans(out).score("ALL")
+    assert whole.gold == whole.predicted == whole.correct > 300
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(records[2], ensure_ascii=False) + "\n", encoding="utf-8")
+    part = evaluate_spans(one).score("ALL")
+    distinct = {(s["start"], s["end"], s["label"]) for s in records[2]["spans"]}
+    assert part.gold == part.predicted == part.correct == len(distinct) < whole.gold
