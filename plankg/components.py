@@ -176,6 +176,12 @@ class FactComponent:
         self.name = name
         self.group = group
         self.spans_key = spans_key
+        if nlp.lang == "zh":
+            # the domain words for jieba (once per process), so that spaCy's zh tokenizer, which
+            # segments with the global jieba, splits fewer facts inside a token
+            from plankg.ingest.extract_measures import domain_jieba
+
+            domain_jieba()
 
     def __call__(self, doc: Doc) -> Doc:
         found = _facts(doc.text, self.group)
