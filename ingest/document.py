@@ -57,3 +57,15 @@ def plan_files(paths: list[str | Path]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+def load_text(text: str, name: str = "text.txt") -> Document:
+    """Clean and outline a plan given as text, as `load_plan` does for a file; `name` stands in
+    for the file name (its stem becomes the plan's slug). Used by the spaCy components, which
+    get text, not files."""
+    raw = RawText(Path(name), text.replace("\r\n", "\n").replace("\r", "\n"), "utf-8")
+    cleaned = clean(raw.text)
+    tree = outline(cleaned)
+    notice = next((s for s in tree.children if s.kind == "notice"), None)
+    metadata = extract_metadata(cleaned.text, notice_end=notice.end if notice else None)
+    return Document(Path(name), raw, cleaned, tree, metadata)

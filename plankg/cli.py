@@ -77,8 +77,10 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from plankg.serve import DEFAULT_WORKERS, serve
+    from plankg.serve import DEFAULT_WORKERS, EVIDENCE_PLAN_DIRS, serve
     from plankg.store import store_path
+
+    EVIDENCE_PLAN_DIRS[:] = args.plans  # /evidence/SLUG.html looks up plan files here
 
     def ready(url: str) -> None:
         print(f"plankg serve: listening on {url} (page at {url.rsplit('/', 1)[0]}/); "
@@ -288,6 +290,80 @@ def cmd_outlines(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# -- spaCy: evidence pages and annotation spans -------------------------------------------------
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from plankg.evidence import evidence_html, find_plan
+    from plankg.ingest.document import load_plan
+    from plankg.iri import plan_slug
+
+    path = find_plan(args.plan, [*args.plans, default_plans_dir()])
+    doc = load_plan(path)
+    output = args.output or Path(f"{plan_slug(path.stem, doc.text)}.html")
+    output.write_text(evidence_html(doc), encoding="utf-8")
+    print(f"wrote the evidence page of {path.name} to {output}")
+    return 0
+
+
+def cmd_export_spans(args: argparse.Namespace) -> int:
+    from plankg.evidence import find_plan
+    from plankg.ingest.document import load_plan
+    from plankg.spans import export_spans
+
+    docs = [load_plan(find_plan(p, [*args.plans, default_plans_dir()])) for p in args.plan]
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        n = export_spans(docs, out, max_chars=args.max_chars)
+    finally:
+        if args.output:
+            out.close()
+    print(f"{n} spans of {len(docs)} plans", file=sys.stderr)
+    return 0
+
+
+def cmd_import_spans(args: argparse.Namespace) -> int:
+    from plankg.query import format_rows
+    from plankg.spans import evaluate_spans
+
+    evaluation = evaluate_spans(args.file, [*args.plans, default_plans_dir()])
+    rows = evaluation.rows()
+    sys.stdout.write(format_rows(list(rows[0]), rows, args.format))
+    return 0
+
+
+def add_nlp_commands(sub: argparse._SubParsersAction) -> None:
+    """evidence, export-spans, import-spans (they need the `nlp` extra: spaCy)."""
+    plans_help = ("a folder of plan files in which PLAN is looked up by slug (repeatable; the "
+                  "embedded data/plans is always searched)")
+    p = sub.add_parser("evidence", help="write a plan's evidence page: its text with every "
+                       "extracted fact highlighted and anchored")
+    p.add_argument("plan", help="a plan file, or the slug of a plan (as in the store)")
+    p.add_argument("-o", "--output", type=Path, help="the HTML file (default: SLUG.html)")
+    p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",
+                   help=plans_help)
+    p.set_defaults(func=cmd_evidence)
+
+    p = sub.add_parser("export-spans", help="write plans' facts as spans for annotation tools "
+                       "(Prodigy / doccano JSONL)")
+    p.add_argument("plan", nargs="+", help="plan files or slugs")
+    p.add_argument("--format", choices=("jsonl",), default="jsonl",
+                   help="jsonl: one {text, spans, meta} line per plan")
+    p.add_argument("--max-chars", type=int, default=0, metavar="N",
+                   help="one line per piece of about N characters, cut at line ends that no "
+                        "fact spans (meta.offset says where a piece starts); default: whole plans")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",
+                   help=plans_help)
+    p.set_defaults(func=cmd_export_spans)
+
+    p = sub.add_parser("import-spans", help="read corrected spans as an evaluation set: "
+                       "precision and recall of the current extraction, per label")
+    p.add_argument("file", type=Path, help="the corrected JSONL file")
+    p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",
+                   help="where to find the plans of the file when their paths moved")
+    p.set_defaults(func=cmd_import_spans)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="plankg",
@@ -361,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="query worker processes (default: CPUs, at most 4)")
     p.add_argument("--store", metavar="DIR",
                    help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
+    p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",
+                   help="plan folders for the evidence pages at /evidence/SLUG.html (repeatable;"
+                        " default: the embedded data/plans)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("review", help="the review round trip: a sheet of links out, decisions in")
@@ -452,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wide", action="store_true", help="tables: do not clip long cells")
     store_option(p)
     p.set_defaults(func=cmd_sparql)
+    add_nlp_commands(sub)
     return parser
 
 

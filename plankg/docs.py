@@ -30,7 +30,7 @@ SCHEME_FILES = ("sectors.ttl", "instruments.ttl", "indicators.ttl", "unit-types.
 class DocsError(PlankgError):
     """The documentation cannot be built or written."""
 
-    code = "E080"
+    code = "E090"
 
 
 @dataclass

@@ -740,6 +740,8 @@ class Handler(BaseHTTPRequestHandler):
                                  self.settings.queries_json))
             elif path.startswith("/queries/") and self.command == "GET":
                 self._send(self._named(path.removeprefix("/queries/"), params))
+            elif path.startswith("/evidence/") and self.command == "GET":
+                self._send(evidence_reply(path.removeprefix("/evidence/")))
             elif path in SPARQL_PATHS:
                 self._send(self._sparql(params, body))
             elif path in ("/", "/queries") or path.startswith("/queries/"):
@@ -794,6 +796,39 @@ class Handler(BaseHTTPRequestHandler):
                "format": requested, "default_graph_uri": params.get("default-graph-uri", []),
                "named_graph_uri": params.get("named-graph-uri", [])}
         return self.settings.pool.run(job, self.settings.timeout_s)
+
+
+# -- evidence pages (issue 13): one route, GET /evidence/SLUG.html -----------------------------
+# Folders searched for plan files by slug; empty means the embedded data/plans. `plankg serve
+# --plans DIR` fills it.
+EVIDENCE_PLAN_DIRS: list[Path] = []
+
+
+@functools.lru_cache(maxsize=8)
+def _evidence_page(slug: str, dirs: tuple[Path, ...]) -> bytes:
+    from plankg.evidence import find_plan, plan_evidence
+
+    return plan_evidence(find_plan(slug, dirs, allow_path=False)).encode("utf-8")
+
+
+def evidence_reply(name: str) -> Reply:
+    """The evidence page of the plan whose slug is `name` minus `.html`, rendered from its plan
+    file (read-only; a slug, never a path, so no other file is reachable)."""
+    from importlib import resources
+
+    from plankg.evidence import NlpMissingError
+
+    slug = name.removesuffix(".html")
+    if not name.endswith(".html") or "/" in slug:
+        raise Refusal(404, "not-found", "evidence pages are at /evidence/SLUG.html")
+    dirs = tuple(EVIDENCE_PLAN_DIRS) or (Path(str(resources.files("plankg.data") / "plans")),)
+    try:
+        page = _evidence_page(slug, dirs)
+    except NlpMissingError as exc:
+        raise Refusal(501, "nlp-missing", exc.message) from None
+    except PlankgError as exc:
+        raise Refusal(404, "unknown-plan", exc.message) from None
+    return Reply(200, "text/html; charset=utf-8", page)
 
 
 def queries_listing() -> list[dict[str, Any]]:
