@@ -212,10 +212,8 @@ def _has_rules(page) -> bool:  # type: ignore[no-untyped-def]
             rows.add(round(bottom.value / 2))
         elif w < 3 and h > 5:
             cols.add(round(left.value / 2))
-        elif w > 10 and h > 5:  # a rectangle: its edges are rules
-            rows.update((round(bottom.value / 2), round(top.value / 2)))
-            cols.update((round(left.value / 2), round(right.value / 2)))
-        if len(rows) >= _MIN_RULES and len(cols) >= _MIN_RULES:
+        # wider rectangles are shading behind text (boxes, highlighted lines), not rules
+        if len(rows) >= 2 and len(cols) >= _MIN_RULES:
             return True
     return False
 
@@ -365,13 +363,17 @@ def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
         for index in pages:
             page = pdf.pages[index]
             try:
-                found = page.find_tables()
+                found = page.find_tables(_settings(page))
                 chars = page.chars if found else []
-                for table in found:
-                    block = _table_block(table, index + 1, chars)
+                for k, table in enumerate(found):
+                    x0, top, x1, bottom = table.bbox
+                    last = k == len(found) - 1 or found[k + 1].bbox[1] < top
+                    tail = _open_row(table, chars, page.height) if last else None
+                    block = _table_block(table, index + 1, chars, tail)
                     if block is None:
                         continue
-                    x0, top, x1, bottom = table.bbox
+                    if tail is not None:
+                        bottom = tail[1]
                     out.append(_Table(index + 1, top, bottom, x0, x1, block))
             finally:
                 page.close()
@@ -435,18 +437,67 @@ def _chars_to_text(chars: list[dict]) -> str:
     return _join(parts)
 
 
-def _table_block(table, page: int, chars: list[dict]) -> TableBlock | None:  # type: ignore[no-untyped-def]
-    """Rows of cells from a pdfplumber table, merged cells carried."""
-    rows_ = table.rows
-    if len(rows_) < 2:
+def _settings(page) -> dict:  # type: ignore[no-untyped-def]
+    """Table finder settings: a row whose top or bottom rule is on the other page (Word splits a
+    table between pages that way) still has vertical rules ending at one height; a rule is
+    added there so that the row is closed."""
+    edges = page.edges
+    vertical = [e for e in edges if e["orientation"] == "v" and e["height"] >= 5]
+    horizontal = {round(e["top"]) for e in edges if e["orientation"] == "h" and e["width"] >= 5}
+    ends = Counter(round(y) for e in vertical for y in (e["top"], e["bottom"]))
+    missing = [y for y, n in ends.items() if n >= 3 and not any(abs(y - h) <= 2
+                                                                  for h in horizontal)]
+    return {"explicit_horizontal_lines": sorted(missing)} if missing else {}
+
+
+def _column_edges(table) -> list[float]:  # type: ignore[no-untyped-def]
+    """The x positions of the table's column rules, left to right."""
+    xs = sorted({round(b[0], 0) for r in table.rows for b in r.cells if b is not None}
+                | {round(table.bbox[2], 0)})
+    return xs
+
+
+def _open_row(table, chars: list[dict], height: float):  # type: ignore[no-untyped-def]
+    """A last row printed below the table's last rule, when the row's bottom rule falls on the
+    next page (Word splits a table there): the box from that rule to the text's lowest line."""
+    x0, _, x1, bottom = table.bbox
+    limit = (1 - _PAGE_NUMBER_BAND) * height
+    below = [ch for ch in chars if ch["top"] >= bottom - 1 and ch["bottom"] <= limit
+             and x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and ch["text"].strip()]
+    if not below:
         return None
+    # only text right under the rule (within three lines) belongs to the open row
+    below.sort(key=lambda ch: ch["top"])
+    size = below[0]["size"] or 10
+    if below[0]["top"] - bottom > 3 * size:
+        return None
+    end = below[0]["bottom"]
+    for ch in below:
+        if ch["top"] - end > 1.5 * size:
+            break
+        end = max(end, ch["bottom"])
+    return (bottom, end + 0.5)
+
+
+def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped-def]
+                 tail: tuple[float, float] | None = None) -> TableBlock | None:
+    """Rows of cells from a pdfplumber table, merged cells carried; `tail` is an open last row
+    (see `_open_row`), cut into cells at the table's column rules."""
+    rows_ = table.rows
     n_cols = max(len(r.cells) for r in rows_)
-    if n_cols < 2:
+    at_bottom = table.bbox[3] > 0.75 * table.page.height  # a header that goes on overleaf
+    if n_cols < 2 or (len(rows_) < 2 and tail is None and not at_bottom):
         return None
     boxes = [list(r.cells) + [None] * (n_cols - len(r.cells)) for r in rows_]
+    if tail is not None:
+        edges = _column_edges(table)
+        if len(edges) == n_cols + 1:
+            boxes.append([(edges[c], tail[0], edges[c + 1], tail[1]) for c in range(n_cols)])
     texts = _cells_text(boxes, chars)
     raw = texts
     row_y = [((r.bbox[1] + r.bbox[3]) / 2) for r in table.rows]
+    if len(boxes) > len(row_y):
+        row_y.append((tail[0] + tail[1]) / 2 if tail else 0.0)
     col_x = []
     for c in range(n_cols):
         xs = [b[0] for r in boxes for b in [r[c]] if b is not None]
@@ -454,7 +505,7 @@ def _table_block(table, page: int, chars: list[dict]) -> TableBlock | None:  # t
         col_x.append(((min(xs) + min(xe)) / 2) if xs else None)
     carried: set[tuple[int, int]] = set()
     group_rows: set[int] = set()
-    for r in range(len(raw)):
+    for r in range(len(boxes)):
         for c in range(n_cols):
             if boxes[r][c] is not None or col_x[c] is None:
                 continue
