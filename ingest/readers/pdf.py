@@ -163,31 +163,70 @@ def _open_error(path: Path, exc: Exception) -> PlanFormatError:
 
 
 def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[no-untyped-def]
-    """The text lines of one page, with their boxes, and the count of printed characters."""
+    """The text lines of one page, with their boxes, and the count of printed characters.
+
+    pdfium's own line breaks decide which characters share a line; inside a line the characters
+    are put in the order they are printed, left to right (some producers write quotation marks
+    or superscripts after the rest of the line). Spaces pdfium generated between characters
+    are dropped, except between two Latin letters or digits printed apart."""
+    import ctypes
+
+    import pypdfium2.raw as c
+
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
+        raw_tp = textpage.raw
+        n = c.FPDFText_CountChars(raw_tp)
         text = textpage.get_text_range()
-        n = textpage.count_chars()
-        exact = len(text) == n  # text index = char index (no characters outside the BMP)
+        if len(text) != n:  # characters outside the BMP: read them one by one
+            text = "".join(chr(c.FPDFText_GetUnicode(raw_tp, i) or 32) for i in range(n))
+        left, right, bottom, top = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(),
+                                    ctypes.c_double())
         out: list[_Line] = []
-        pos = 0
-        for raw in re.split(r"\r\n|\n|\r", text):
-            line_start, pos = pos, pos + len(raw) + (2 if text[pos + len(raw):pos + len(raw) + 2]
-                                                     == "\r\n" else 1)
-            stripped = raw.strip()
-            if not stripped:
+        chars: list[tuple[float, float, float, float, str]] = []
+
+        def flush() -> None:
+            if not chars:
+                return
+            chars.sort(key=lambda ch: ch[0])
+            size = sorted(ch[3] - ch[2] for ch in chars)[len(chars) // 2] or 1.0
+            parts: list[str] = []
+            prev = None
+            for ch in chars:
+                if ch[4] == " ":
+                    if parts and parts[-1] != " ":
+                        parts.append(" ")
+                    continue
+                if prev is not None and parts and parts[-1] != " " and \
+                        ch[0] - prev[1] > 0.25 * size and prev[4].isascii() and \
+                        prev[4].isalnum() and ch[4].isascii() and ch[4].isalnum():
+                    parts.append(" ")
+                parts.append(ch[4])
+                prev = ch
+            line = "".join(parts).strip()
+            if line:
+                x0 = min(ch[0] for ch in chars)
+                x1 = max(ch[1] for ch in chars)
+                b = min(ch[2] for ch in chars)
+                t = max(ch[3] for ch in chars)
+                first = next(ch for ch in chars if ch[4] != " ")
+                out.append(_Line(line, number, x0, x1, height - t, height - b,
+                                 first[3] - first[2], width, height))
+            chars.clear()
+
+        for i, ch in enumerate(text):
+            if ch in "\r\n":
+                flush()
                 continue
-            a = line_start + (len(raw) - len(raw.lstrip()))
-            b = line_start + len(raw.rstrip()) - 1
-            if exact:
-                left, bottom, _, top = textpage.get_charbox(a)
-                _, b2, right, t2 = textpage.get_charbox(b)
-            else:  # fall back on the line's own box through text rectangles
-                left, bottom, right, top = 0.0, 0.0, width, 0.0
-                b2, t2 = bottom, top
-            out.append(_Line(stripped, number, left, right, height - max(top, t2),
-                             height - min(bottom, b2), top - bottom, width, height))
+            if ch.isspace():
+                if c.FPDFText_IsGenerated(raw_tp, i) != 1:
+                    c.FPDFText_GetCharBox(raw_tp, i, left, right, bottom, top)
+                    chars.append((left.value, right.value, bottom.value, top.value, " "))
+                continue
+            c.FPDFText_GetCharBox(raw_tp, i, left, right, bottom, top)
+            chars.append((left.value, right.value, bottom.value, top.value, ch))
+        flush()
         printed = sum(1 for ch in text if not ch.isspace())
         return out, printed
     finally:
@@ -368,7 +407,8 @@ def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
                 for k, table in enumerate(found):
                     x0, top, x1, bottom = table.bbox
                     last = k == len(found) - 1 or found[k + 1].bbox[1] < top
-                    tail = _open_row(table, chars, page.height) if last else None
+                    near_foot = bottom > 0.75 * page.height
+                    tail = _open_row(table, chars, page.height) if last and near_foot else None
                     block = _table_block(table, index + 1, chars, tail)
                     if block is None:
                         continue
@@ -526,7 +566,7 @@ def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped
     rows = [tuple(t) for t in texts]
     if not any(any(cell for cell in row) for row in rows):
         return None
-    header = _header_rows(rows, carried, group_rows)
+    header = header_rows(rows, carried, group_rows)
     return TableBlock(tuple(rows), header, tuple([page] * len(rows)), frozenset(group_rows),
                       frozenset(carried))
 
@@ -534,7 +574,7 @@ def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped
 _YEARISH = re.compile(r"^(?:\d{4}\s*年.*|.{0,6}[（(]?\d{4}\s*年?[）)]?.{0,4})$")
 
 
-def _header_rows(rows: list[tuple[str, ...]], carried: set[tuple[int, int]],
+def header_rows(rows: list[tuple[str, ...]], carried: set[tuple[int, int]],
                  group_rows: set[int]) -> int:
     """How many leading rows are header rows: the first, and those under a header cell spanning
     several columns (目标值 over 2022年 and 2025年) or made of header words and years only."""
