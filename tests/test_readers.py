@@ -373,3 +373,37 @@ def test_500_page_pdf_works_with_bounded_memory(files: dict[str, Path], tmp_path
     assert result["tables"] == 2
     assert result["chars"] > 450 * len(PROSE)
     assert result["rss_mb"] < 500, f"peak memory {result['rss_mb']:.0f} MB"
+
+
+def test_cli_ingests_a_folder_of_mixed_formats_and_reports_bad_files(
+        files: dict[str, Path], tmp_path: Path) -> None:
+    """`plankg ingest FOLDER`: the PDF, the .docx and the text plan go in; an HTML page saved
+    as .pdf is one error line naming it, and is not stored; segments and records carry pages."""
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    folder = tmp_path / "规划 文件夹"
+    folder.mkdir()
+    for key in ("pdf", "docx", "txt"):
+        shutil.copy(files[key], folder / files[key].name)
+    bad = folder / "网页 另存.pdf"
+    bad.write_text("<html><body>页面不存在</body></html>", encoding="utf-8")
+    store_dir = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-m", "plankg.cli", "ingest", "--store",
+                           str(store_dir), "--quiet", str(folder)], capture_output=True,
+                          text=True, check=False, timeout=600)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and str(bad) in errors[0] and "not a PDF" in errors[0]
+    assert "ingested 3 of 4 plans" in done.stdout
+    store = ox.Store.read_only(str(store_dir))
+    files_in = {str(r["f"].value) for r in store.query(
+        "SELECT ?f WHERE { GRAPH ?g { ?p <https://w3id.org/plankg/ontology#sourceFile> ?f } }")}
+    assert files_in == {files["pdf"].name, files["docx"].name, files["txt"].name}
+    pages = list(store.query(
+        "PREFIX pk: <https://w3id.org/plankg/ontology#> SELECT ?kind (MAX(?page) AS ?last) "
+        "WHERE { GRAPH ?g { ?s pk:page ?page ; a ?kind } } GROUP BY ?kind"))
+    kinds = {str(r["kind"].value).rsplit("#", 1)[-1]: int(r["last"].value) for r in pages}
+    assert kinds.get("Segment", 0) >= 3 and "Target" in kinds

@@ -135,7 +135,15 @@ def read_layout(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
         raise PlanFormatError(f"no reader for {path.suffix or 'files without a suffix'}",
                               path=path)
     check_file(path, limits)
-    layout = reader(path, limits)
+    try:
+        layout = reader(path, limits)
+    except PlanReadError:
+        raise
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            RuntimeError) as exc:
+        # a malformed file that the libraries trip over: one line, never a traceback
+        raise PlanFormatError(f"could not be read as {path.suffix.lstrip('.')} "
+                              f"({type(exc).__name__}: {str(exc)[:120]})", path=path) from None
     chars = sum(len(b.text) if isinstance(b, Paragraph) else sum(map(len, sum(b.rows, ())))
                 for b in layout.blocks)
     if chars > limits.max_chars:
