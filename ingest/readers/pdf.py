@@ -22,6 +22,7 @@ many pages.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ _MIN_PAGE_CHARS = 20
 _MIN_TEXT_PAGES = 0.1
 # A page is searched for tables when its path objects give this many distinct ruling positions.
 _MIN_RULES = 3
+# Which table finder reads the ruled pages: "pdfium" (the page objects pdfium already parsed,
+# `pdf_grid`) or "pdfplumber" (pdfminer parses the page again: slower, kept for comparison).
+_ENGINE = os.environ.get("PLANKG_PDF_TABLES", "pdfium")
 _BARE_NUMBER = re.compile(r"^[-—–－―\s]*[\dⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩivxlcIVXLC]{1,4}[-—–－―\s]*$")
 _DIGITS = re.compile(r"\d+")
 _LATIN_END = re.compile(r"[A-Za-z0-9]$")
@@ -102,6 +106,7 @@ def read(path: Path, limits: Limits) -> Layout:
                                     f"{limits.max_pages:,}", path=path)
         lines: list[_Line] = []
         ruled: list[int] = []
+        tables: list[_Table] = []
         text_pages = 0
         chars = 0
         for index in range(n_pages):
@@ -110,6 +115,8 @@ def read(path: Path, limits: Limits) -> Layout:
                 page_lines, n_chars = _page_lines(page, index + 1)
                 if _has_rules(page):
                     ruled.append(index)
+                    if _ENGINE == "pdfium":
+                        tables.extend(_grid_tables(page, index + 1))
             finally:
                 page.close()
             chars += n_chars
@@ -126,7 +133,8 @@ def read(path: Path, limits: Limits) -> Layout:
         raise NoTextLayerError(
             f"has no text layer ({text_pages} of {n_pages} pages carry text): a scan needs OCR, "
             "which plankg does not do yet", path=path)
-    tables = _read_tables(path, ruled) if ruled else []
+    if _ENGINE == "pdfplumber" and ruled:
+        tables = _read_tables(path, ruled)
     lines = _drop_running(lines, n_pages)
     lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables if t.page == ln.page)]
     blocks = _blocks(lines, tables)
@@ -394,6 +402,67 @@ def _captions_first(blocks: list[Paragraph | TableBlock]) -> list[Paragraph | Ta
 # tables with pdfplumber
 
 
+def _grid_tables(page, number: int) -> list[_Table]:  # type: ignore[no-untyped-def]
+    """The ruled tables of one page from pdfium's page objects (see `pdf_grid`)."""
+    from plankg.ingest.readers.pdf_grid import find_grids, page_chars, page_rules
+
+    _, height = page.get_size()
+    grids = find_grids(*page_rules(page, height))
+    if not grids:
+        return []
+    textpage = page.get_textpage()
+    try:
+        chars = page_chars(textpage, height)
+    finally:
+        textpage.close()
+    out = []
+    for grid in grids:
+        block = _grid_block(grid, chars, number, height)
+        if block is not None:
+            out.append(_Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block))
+    return out
+
+
+def _grid_block(grid, chars: list[dict], page: int,  # type: ignore[no-untyped-def]
+                height: float) -> TableBlock | None:
+    import bisect
+
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    if n_cols < 2 or (n_rows < 2 and grid.bottom < 0.75 * height):
+        return None
+    found: dict[int, list[dict]] = {}
+    for ch in chars:
+        x = (ch["x0"] + ch["x1"]) / 2
+        y = (ch["top"] + ch["bottom"]) / 2
+        if not (grid.x0 <= x <= grid.x1 and grid.top <= y <= grid.bottom):
+            continue
+        c = min(max(bisect.bisect_right(grid.xs, x) - 1, 0), n_cols - 1)
+        r = min(max(bisect.bisect_right(grid.ys, y) - 1, 0), n_rows - 1)
+        found.setdefault(grid.owner[r][c], []).append(ch)
+    texts = {k: _chars_to_text(v) for k, v in found.items()}
+    first: dict[int, tuple[int, int]] = {}
+    rows: list[tuple[str, ...]] = []
+    carried: set[tuple[int, int]] = set()
+    groups: set[int] = set()
+    for r in range(n_rows):
+        row = []
+        for c in range(n_cols):
+            oid = grid.owner[r][c]
+            if oid in first:
+                carried.add((r, c))
+            else:
+                first[oid] = (r, c)
+            row.append(texts.get(oid, ""))
+        rows.append(tuple(row))
+        if n_cols > 2 and len({grid.owner[r][c] for c in range(n_cols)}) == 1:
+            groups.add(r)
+    if not any(any(row) for row in rows):
+        return None
+    header = header_rows(rows, carried, groups)
+    return TableBlock(tuple(rows), header, tuple([page] * len(rows)), frozenset(groups),
+                      frozenset(carried))
+
+
 def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
     import pdfplumber
 
@@ -534,7 +603,6 @@ def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped
         if len(edges) == n_cols + 1:
             boxes.append([(edges[c], tail[0], edges[c + 1], tail[1]) for c in range(n_cols)])
     texts = _cells_text(boxes, chars)
-    raw = texts
     row_y = [((r.bbox[1] + r.bbox[3]) / 2) for r in table.rows]
     if len(boxes) > len(row_y):
         row_y.append((tail[0] + tail[1]) / 2 if tail else 0.0)
