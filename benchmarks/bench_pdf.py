@@ -91,8 +91,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "plans": len(report.resul
 
 
 def _run(script: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
-                          check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -107,13 +108,17 @@ def main() -> None:
     floor = _run(FLOOR, *files)
     reader = _run(READER, *files)
     document = _run(DOCUMENT, *files)
-    print(f"{'file':48} {'pages':>5} {'chars':>7} {'segments':>8} {'tables':>6} {'rows':>5} "
-          f"{'floor s':>7} {'reader s':>8} {'doc s':>6} {'ruled':>5}")
+    print(
+        f"{'file':48} {'pages':>5} {'chars':>7} {'segments':>8} {'tables':>6} {'rows':>5} "
+        f"{'floor s':>7} {'reader s':>8} {'doc s':>6} {'ruled':>5}"
+    )
     for f in files:
         d = document[f]
-        print(f"{Path(f).name:48} {d['pages']:5} {d['chars']:7} {d['segments']:8} "
-              f"{d['tables']:6} {d['rows']:5} {floor[f]['seconds']:7.2f} "
-              f"{reader[f]['seconds']:8.2f} {d['seconds']:6.2f} {reader[f]['ruled_pages']:5}")
+        print(
+            f"{Path(f).name:48} {d['pages']:5} {d['chars']:7} {d['segments']:8} "
+            f"{d['tables']:6} {d['rows']:5} {floor[f]['seconds']:7.2f} "
+            f"{reader[f]['seconds']:8.2f} {d['seconds']:6.2f} {reader[f]['ruled_pages']:5}"
+        )
     t_floor = sum(v["seconds"] for v in floor.values())
     t_reader = sum(v["seconds"] for v in reader.values())
     t_doc = sum(v["seconds"] for v in document.values())
@@ -121,16 +126,24 @@ def main() -> None:
     t_floor_u = sum(floor[f]["seconds"] for f in unruled)
     t_reader_u = sum(reader[f]["seconds"] for f in unruled)
     print(f"\nfloor (pypdfium2 text of every page): {t_floor:.2f} s")
-    print(f"PDF reader:                           {t_reader:.2f} s  ratio {t_reader / t_floor:.2f}×")
-    print(f"  on the {len(unruled)} files without ruled pages: ratio "
-          f"{t_reader_u / max(t_floor_u, 1e-9):.2f}×")
+    print(
+        f"PDF reader:                           {t_reader:.2f} s  ratio {t_reader / t_floor:.2f}×"
+    )
+    print(
+        f"  on the {len(unruled)} files without ruled pages: ratio "
+        f"{t_reader_u / max(t_floor_u, 1e-9):.2f}×"
+    )
     print(f"document (reader+clean+outline):      {t_doc:.2f} s  ratio {t_doc / t_floor:.2f}×")
     many = _run(INGEST, str(args.jobs), *files)
     one = _run(INGEST, "1", *files)
-    print(f"\ningest of {len(files)} PDFs, {args.jobs} workers: {many['seconds']:.1f} s "
-          f"({many['plans']} plans, {len(many['errors'])} errors)")
-    print(f"ingest with one worker (in process): {one['seconds']:.1f} s, "
-          f"peak memory {one['max_rss_mb']:.0f} MB")
+    print(
+        f"\ningest of {len(files)} PDFs, {args.jobs} workers: {many['seconds']:.1f} s "
+        f"({many['plans']} plans, {len(many['errors'])} errors)"
+    )
+    print(
+        f"ingest with one worker (in process): {one['seconds']:.1f} s, "
+        f"peak memory {one['max_rss_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

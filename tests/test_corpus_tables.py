@@ -18,8 +18,16 @@ from plankg.ingest.extract_targets import IndicatorRow, indicator_rows
 from tests.corpus_gold import indicator_rows as gold_rows
 from tests.corpus_gold import split_rows, task_rows
 
-FIELDS = ("indicator", "unit", "baseline_year", "baseline_value", "target_year",
-          "target_value", "target2_value", "attribute")
+FIELDS = (
+    "indicator",
+    "unit",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "target2_value",
+    "attribute",
+)
 # Floors of exact rows from PDF (share of gold rows), DEV and HELD-OUT, set below what is reached
 PDF_FLOOR = {"DEV": 0.95, "HELD-OUT": 0.75}
 _WS = re.compile(r"\s+")
@@ -54,8 +62,14 @@ def score(gold: list[dict[str, str]], predicted: list[IndicatorRow]) -> tuple[in
     misses = []
     for g in gold:
         want = _fields(g)
-        k = next((i for i, p in enumerate(predicted) if i not in used
-                  and _norm(p.indicator) == want["indicator"]), None)
+        k = next(
+            (
+                i
+                for i, p in enumerate(predicted)
+                if i not in used and _norm(p.indicator) == want["indicator"]
+            ),
+            None,
+        )
         if k is None:
             misses.append((g["row"], want["indicator"], "no row"))
             continue
@@ -65,8 +79,13 @@ def score(gold: list[dict[str, str]], predicted: list[IndicatorRow]) -> tuple[in
             exact += 1
             with_category += _norm(predicted[k].category) == _norm(g["category"])
         else:
-            misses.append((g["row"], want["indicator"],
-                           {f: (got[f], want[f]) for f in FIELDS if got[f] != want[f]}))
+            misses.append(
+                (
+                    g["row"],
+                    want["indicator"],
+                    {f: (got[f], want[f]) for f in FIELDS if got[f] != want[f]},
+                )
+            )
     return exact, with_category, misses
 
 
@@ -94,15 +113,19 @@ def test_indicator_rows_exact_from_pdf_and_text(corpus, subset: str) -> None:  #
         totals["txt"] += txt_exact
         totals["category"] += pdf_cat
         totals["rows"] += n
-        print(f"{name:38} {n:4} {pdf_exact:4} {pdf_exact / n:4.0%} {txt_exact:4} "
-              f"{txt_exact / n:4.0%} {pdf_cat:8} {pdf_cat / n:4.0%}")
+        print(
+            f"{name:38} {n:4} {pdf_exact:4} {pdf_exact / n:4.0%} {txt_exact:4} "
+            f"{txt_exact / n:4.0%} {pdf_cat:8} {pdf_cat / n:4.0%}"
+        )
         if subset == "DEV":
             for miss in misses[:3]:
                 print("    miss:", miss)
     n = totals["rows"]
     share = totals["pdf"] / n
-    print(f"{'total':38} {n:4} {totals['pdf']:4} {share:4.0%} {totals['txt']:4} "
-          f"{totals['txt'] / n:4.0%} {totals['category']:8} {totals['category'] / n:4.0%}")
+    print(
+        f"{'total':38} {n:4} {totals['pdf']:4} {share:4.0%} {totals['txt']:4} "
+        f"{totals['txt'] / n:4.0%} {totals['category']:8} {totals['category'] / n:4.0%}"
+    )
     assert share >= PDF_FLOOR[subset], f"{subset}: {share:.1%} of rows exact from PDF"
     assert totals["pdf"] > totals["txt"]  # the document's structure beats the flattened text
 
@@ -117,8 +140,11 @@ def test_task_assignments_survive_the_pdf_reader(corpus, subset: str) -> None:  
         for path_name, doc in (("PDF", corpus.doc(name)), ("text", corpus.text_doc(name))):
             gold = task_rows(name)
             found = 0
-            paragraphs = [_norm(s.text(doc.text)) for s in doc.outline.walk()
-                          if s.kind in ("paragraph", "item", "section", "chapter")]
+            paragraphs = [
+                _norm(s.text(doc.text))
+                for s in doc.outline.walk()
+                if s.kind in ("paragraph", "item", "section", "chapter")
+            ]
             for g in gold:
                 unit = _norm(g["responsible"]) or _norm(g["lead"])
                 cue = "责任单位：" if _norm(g["responsible"]) else "牵头单位："
@@ -130,15 +156,19 @@ def test_task_assignments_survive_the_pdf_reader(corpus, subset: str) -> None:  
 
 def test_every_corpus_file_ingests(corpus) -> None:  # type: ignore[no-untyped-def]
     """All 26 PDFs read without error; the figures of each (printed as a table)."""
-    print(f"\n{'file':48} {'pages':>5} {'chars':>7} {'segments':>8} {'tables':>6} "
-          f"{'rows':>5} {'seconds':>7}")
+    print(
+        f"\n{'file':48} {'pages':>5} {'chars':>7} {'segments':>8} {'tables':>6} "
+        f"{'rows':>5} {'seconds':>7}"
+    )
     for path in corpus.files():
         doc = corpus.doc(path.name)
         segments = list(doc.outline.walk())
         tables = [s for s in segments if s.kind == "table"]
         rows = sum(1 for t in tables for r in t.children if r.kind == "row")
-        print(f"{path.name:48} {doc.pages:5} {len(doc.text):7} {len(segments):8} "
-              f"{len(tables):6} {rows:5} {corpus.seconds[path.name]:7.2f}")
+        print(
+            f"{path.name:48} {doc.pages:5} {len(doc.text):7} {len(segments):8} "
+            f"{len(tables):6} {rows:5} {corpus.seconds[path.name]:7.2f}"
+        )
         assert doc.pages and len(doc.text) > 500 * min(doc.pages, 4) // 4
         assert all(s.page is not None and 1 <= s.page <= doc.pages for s in segments[1:])
         assert doc.structured

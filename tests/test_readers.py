@@ -23,8 +23,10 @@ from plankg.ingest.readers.soffice import convert, find_soffice
 from plankg.vocab import vocabulary as load_vocabulary
 
 TITLE = "某区应对气候变化“十四五”规划"
-PROSE = ("深入推进绿色低碳发展，加快形成节约资源和保护环境的空间格局、产业结构、生产方式、"
-         "生活方式，推动经济社会发展全面绿色转型，确保如期实现碳达峰目标。") * 3
+PROSE = (
+    "深入推进绿色低碳发展，加快形成节约资源和保护环境的空间格局、产业结构、生产方式、"
+    "生活方式，推动经济社会发展全面绿色转型，确保如期实现碳达峰目标。"
+) * 3
 INDICATORS = [  # 类别, 指标, 单位, 2020年, 2025年, 属性
     ("低碳发展", "单位地区生产总值二氧化碳排放降低", "%", "—", "18", "约束性"),
     ("低碳发展", "非化石能源占能源消费总量比重", "%", "15.2", "20", "约束性"),
@@ -38,8 +40,9 @@ TASKS = [  # 序号, 任务内容, 牵头单位, 配合单位
 
 def _need_soffice() -> str:
     program = find_soffice()
-    assert program, ("these tests need LibreOffice's soffice (Debian package "
-                     "libreoffice-writer-nogui)")
+    assert program, (
+        "these tests need LibreOffice's soffice (Debian package libreoffice-writer-nogui)"
+    )
     return program
 
 
@@ -50,8 +53,11 @@ def _footer_page_number(section) -> None:  # type: ignore[no-untyped-def]
 
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = 1
-    paragraph._p.append(parse_xml(
-        f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    paragraph._p.append(
+        parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        )
+    )
 
 
 def build_docx(path: Path, pages_of_prose: int = 2) -> Path:
@@ -99,9 +105,16 @@ def build_docx(path: Path, pages_of_prose: int = 2) -> Path:
 
 def equivalent_text() -> str:
     """The same plan as plain text, tables as Word-export tab cells."""
-    lines = [TITLE, "为推动全区绿色低碳发展，制定本规划。", "第一章 发展基础", PROSE,
-             "第二章 主要目标", "1.到2025年，全区绿色低碳发展取得显著成效。",
-             "2.到2030年，二氧化碳排放达到峰值。", "表1 主要指标"]
+    lines = [
+        TITLE,
+        "为推动全区绿色低碳发展，制定本规划。",
+        "第一章 发展基础",
+        PROSE,
+        "第二章 主要目标",
+        "1.到2025年，全区绿色低碳发展取得显著成效。",
+        "2.到2030年，二氧化碳排放达到峰值。",
+        "表1 主要指标",
+    ]
     for row in [("类别", "指标", "单位", "2020年", "2025年", "属性"), *INDICATORS]:
         lines += ["\t" + c for c in row] + [""]
     lines += ["第三章 重点任务", PROSE, "表2 任务分工"]
@@ -141,9 +154,17 @@ def _facts(doc) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """What every format must agree on."""
     vocab = load_vocabulary()
     tables = _tables(doc)
-    targets = sorted((t.indicator_as_printed, t.target_year, t.value_as_printed,
-                      t.baseline_value and str(t.baseline_value), t.bindingness)
-                     for table in tables for t in table_targets(doc.text, table, vocab))
+    targets = sorted(
+        (
+            t.indicator_as_printed,
+            t.target_year,
+            t.value_as_printed,
+            t.baseline_value and str(t.baseline_value),
+            t.bindingness,
+        )
+        for table in tables
+        for t in table_targets(doc.text, table, vocab)
+    )
     return {
         "chapters": [s.heading for s in doc.outline.walk() if s.kind == "chapter"],
         "items": [s.number for s in doc.outline.walk() if s.kind == "item" and s.number],
@@ -175,8 +196,9 @@ def test_pdf_pages_headers_paragraphs_and_tables(files: dict[str, Path]) -> None
     assert doc.format == "pdf" and doc.pages is not None and doc.pages >= 3
     # the running header and the page numbers are gone; the title is printed once
     assert doc.text.count(TITLE) == 1
-    assert not any(line.strip().isdigit() for line in doc.text.split("\n")
-                   if not line.startswith("\t"))  # (table cells of 序号 hold digits)
+    assert not any(
+        line.strip().isdigit() for line in doc.text.split("\n") if not line.startswith("\t")
+    )  # (table cells of 序号 hold digits)
     # every prose paragraph came back whole, rejoined from its printed lines
     assert doc.text.count(PROSE) == 10
     facts = _facts(doc)
@@ -206,8 +228,7 @@ def test_pdf_pages_reach_the_graph(files: dict[str, Path]) -> None:
     graph = map_document(doc, targets=targets)
     pages = [q for q in graph.quads if q.predicate.value.endswith("#page")]
     subjects = {q.subject for q in pages}
-    target_subjects = {q.subject for q in graph.quads
-                       if q.object.value.endswith("#Target")}
+    target_subjects = {q.subject for q in graph.quads if q.object.value.endswith("#Target")}
     assert target_subjects and target_subjects <= subjects
     table = _tables(doc)[0]
     assert any(int(q.object.value) == table.page for q in pages)
@@ -244,7 +265,10 @@ def _encrypted_pdf(path: Path) -> Path:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32
+        b"<< /Filter /Standard /V 1 /R 2 /O <"
+        + b"11" * 32
+        + b"> /U <"
+        + b"22" * 32
         + b"> /P -44 >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
@@ -256,8 +280,10 @@ def _encrypted_pdf(path: Path) -> Path:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Encrypt 4 0 R "
-            f"/ID [<{'ab' * 16}> <{'ab' * 16}>] >>\nstartxref\n{xref}\n%%EOF\n").encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Encrypt 4 0 R "
+        f"/ID [<{'ab' * 16}> <{'ab' * 16}>] >>\nstartxref\n{xref}\n%%EOF\n"
+    ).encode()
     path.write_bytes(bytes(out))
     return path
 
@@ -310,9 +336,9 @@ def test_docx_zip_bomb_refused_by_declared_size(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     name = b"word/document.xml"
     central = data.index(b"PK\x01\x02" + data[4:4], data.index(b"PK\x01\x02"))
-    while data[central + 46:central + 46 + len(name)] != name:
+    while data[central + 46 : central + 46 + len(name)] != name:
         central = data.index(b"PK\x01\x02", central + 4)
-    data[central + 24:central + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size
+    data[central + 24 : central + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size
     path.write_bytes(bytes(data))
     with zipfile.ZipFile(path) as z:
         assert sum(i.file_size for i in z.infolist()) > 4 * 10**9
@@ -329,8 +355,9 @@ def test_limits_are_configurable(files: dict[str, Path]) -> None:
     assert "bytes" in str(_error(files["pdf"], Limits(max_bytes=1000)))
 
 
-def test_missing_libreoffice_named(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
-                                   tmp_path: Path) -> None:
+def test_missing_libreoffice_named(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Without soffice a .doc fails naming the file, the tool and its Debian package."""
     monkeypatch.setenv("PLANKG_SOFFICE", str(tmp_path / "no-such-soffice"))
     error = _error(files["doc"])
@@ -363,9 +390,15 @@ def test_500_page_pdf_works_with_bounded_memory(files: dict[str, Path], tmp_path
         "tables = [s for s in doc.outline.walk() if s.kind == 'table']\n"
         "print(json.dumps({'pages': doc.pages, 'last': doc.page_at(len(doc.text) - 1),\n"
         "    'tables': len(tables), 'chars': len(doc.text),\n"
-        "    'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
-    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
-                          text=True, timeout=600, check=True)
+        "    'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     import json
 
     result = json.loads(done.stdout)
@@ -376,7 +409,8 @@ def test_500_page_pdf_works_with_bounded_memory(files: dict[str, Path], tmp_path
 
 
 def test_cli_ingests_a_folder_of_mixed_formats_and_reports_bad_files(
-        files: dict[str, Path], tmp_path: Path) -> None:
+    files: dict[str, Path], tmp_path: Path
+) -> None:
     """`plankg ingest FOLDER`: the PDF, the .docx and the text plan go in; an HTML page saved
     as .pdf is one error line naming it, and is not stored; segments and records carry pages."""
     import subprocess
@@ -391,19 +425,39 @@ def test_cli_ingests_a_folder_of_mixed_formats_and_reports_bad_files(
     bad = folder / "网页 另存.pdf"
     bad.write_text("<html><body>页面不存在</body></html>", encoding="utf-8")
     store_dir = tmp_path / "store"
-    done = subprocess.run([sys.executable, "-m", "plankg.cli", "ingest", "--store",
-                           str(store_dir), "--quiet", str(folder)], capture_output=True,
-                          text=True, check=False, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "plankg.cli",
+            "ingest",
+            "--store",
+            str(store_dir),
+            "--quiet",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and str(bad) in errors[0] and "not a PDF" in errors[0]
     assert "ingested 3 of 4 plans" in done.stdout
     store = ox.Store.read_only(str(store_dir))
-    files_in = {str(r["f"].value) for r in store.query(
-        "SELECT ?f WHERE { GRAPH ?g { ?p <https://w3id.org/plankg/ontology#sourceFile> ?f } }")}
+    files_in = {
+        str(r["f"].value)
+        for r in store.query(
+            "SELECT ?f WHERE { GRAPH ?g { ?p <https://w3id.org/plankg/ontology#sourceFile> ?f } }"
+        )
+    }
     assert files_in == {files["pdf"].name, files["docx"].name, files["txt"].name}
-    pages = list(store.query(
-        "PREFIX pk: <https://w3id.org/plankg/ontology#> SELECT ?kind (MAX(?page) AS ?last) "
-        "WHERE { GRAPH ?g { ?s pk:page ?page ; a ?kind } } GROUP BY ?kind"))
+    pages = list(
+        store.query(
+            "PREFIX pk: <https://w3id.org/plankg/ontology#> SELECT ?kind (MAX(?page) AS ?last) "
+            "WHERE { GRAPH ?g { ?s pk:page ?page ; a ?kind } } GROUP BY ?kind"
+        )
+    )
     kinds = {str(r["kind"].value).rsplit("#", 1)[-1]: int(r["last"].value) for r in pages}
     assert kinds.get("Segment", 0) >= 3 and "Target" in kinds

@@ -132,25 +132,39 @@ def read_layout(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Layout:
     path = Path(path)
     reader = reader_for(path)
     if reader is None:
-        raise PlanFormatError(f"no reader for {path.suffix or 'files without a suffix'}",
-                              path=path)
+        raise PlanFormatError(f"no reader for {path.suffix or 'files without a suffix'}", path=path)
     check_file(path, limits)
     try:
         layout = reader(path, limits)
     except PlanReadError:
         raise
-    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
-            RuntimeError) as exc:
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        RuntimeError,
+    ) as exc:
         # a malformed file that the libraries trip over: one line, never a traceback
-        raise PlanFormatError(f"could not be read as {path.suffix.lstrip('.')} "
-                              f"({type(exc).__name__}: {str(exc)[:120]})", path=path) from None
-    chars = sum(len(b.text) if isinstance(b, Paragraph) else sum(map(len, sum(b.rows, ())))
-                for b in layout.blocks)
+        raise PlanFormatError(
+            f"could not be read as {path.suffix.lstrip('.')} "
+            f"({type(exc).__name__}: {str(exc)[:120]})",
+            path=path,
+        ) from None
+    chars = sum(
+        len(b.text) if isinstance(b, Paragraph) else sum(map(len, sum(b.rows, ())))
+        for b in layout.blocks
+    )
     if chars > limits.max_chars:
-        raise PlanTooLargeError(f"holds {chars:,} characters of text, over the limit of "
-                                f"{limits.max_chars:,}", path=path)
-    if not any(isinstance(b, Paragraph) and b.text.strip() for b in layout.blocks) and \
-            not layout.tables:
+        raise PlanTooLargeError(
+            f"holds {chars:,} characters of text, over the limit of {limits.max_chars:,}", path=path
+        )
+    if (
+        not any(isinstance(b, Paragraph) and b.text.strip() for b in layout.blocks)
+        and not layout.tables
+    ):
         raise PlanReadError("holds no text", path=path)
     return layout
 
@@ -168,8 +182,9 @@ def check_file(path: Path, limits: Limits) -> int:
     if size == 0:
         raise PlanReadError("file is empty", path=path)
     if size > limits.max_bytes:
-        raise PlanTooLargeError(f"is {size:,} bytes, over the limit of {limits.max_bytes:,}",
-                                path=path)
+        raise PlanTooLargeError(
+            f"is {size:,} bytes, over the limit of {limits.max_bytes:,}", path=path
+        )
     return size
 
 

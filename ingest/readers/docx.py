@@ -39,8 +39,14 @@ def _chinese(n: int) -> str:
 
 
 def _format(n: int, fmt: str) -> str:
-    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional",
-               "chineseLegalSimplified", "taiwaneseCounting", "ideographDigital"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "ideographTraditional",
+        "chineseLegalSimplified",
+        "taiwaneseCounting",
+        "ideographDigital",
+    ):
         return _chinese(n)
     if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
         return chr(0x2460 + n - 1) if 1 <= n <= 20 else str(n)
@@ -57,8 +63,11 @@ def check_zip(path: Path, limits: Limits) -> None:
     """Refuse a file that is not a zip, and a zip whose members declare too many bytes."""
     head = sniff(path, 8)
     if not head.startswith(b"PK\x03\x04"):
-        raise PlanFormatError(f"is not a .docx (a .docx is a zip archive; this starts like "
-                              f"{describe_start(sniff(path))})", path=path)
+        raise PlanFormatError(
+            f"is not a .docx (a .docx is a zip archive; this starts like "
+            f"{describe_start(sniff(path))})",
+            path=path,
+        )
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -68,10 +77,11 @@ def check_zip(path: Path, limits: Limits) -> None:
     if declared > limits.max_unzipped_bytes:
         raise PlanTooLargeError(
             f"declares {declared:,} bytes uncompressed, over the limit of "
-            f"{limits.max_unzipped_bytes:,} (a zip bomb?); nothing was unpacked", path=path)
+            f"{limits.max_unzipped_bytes:,} (a zip bomb?); nothing was unpacked",
+            path=path,
+        )
     if not any(i.filename == "word/document.xml" for i in infos):
-        raise PlanFormatError("is a zip archive without word/document.xml, not a .docx",
-                              path=path)
+        raise PlanFormatError("is a zip archive without word/document.xml, not a .docx", path=path)
 
 
 class _Numbering:
@@ -95,9 +105,11 @@ class _Numbering:
                 fmt = lvl.find(qn("w:numFmt"))
                 text = lvl.find(qn("w:lvlText"))
                 start = lvl.find(qn("w:start"))
-                lv[ilvl] = (fmt.get(qn("w:val")) if fmt is not None else "decimal",
-                            text.get(qn("w:val")) if text is not None else "",
-                            int(start.get(qn("w:val"))) if start is not None else 1)
+                lv[ilvl] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                    text.get(qn("w:val")) if text is not None else "",
+                    int(start.get(qn("w:val"))) if start is not None else 1,
+                )
             abstract[a.get(qn("w:abstractNumId"))] = lv
         for num in numbering.findall(qn("w:num")):
             ref = num.find(qn("w:abstractNumId"))
@@ -151,8 +163,9 @@ def read(path: Path, limits: Limits) -> Layout:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many kinds on a broken package
-        raise PlanFormatError(f"cannot be opened as a .docx ({type(exc).__name__}: {exc})",
-                              path=path) from None
+        raise PlanFormatError(
+            f"cannot be opened as a .docx ({type(exc).__name__}: {exc})", path=path
+        ) from None
     numbering = _Numbering(document)
     blocks: list[Paragraph | TableBlock] = []
     chars = 0
@@ -174,10 +187,16 @@ def read(path: Path, limits: Limits) -> Layout:
                 chars += sum(len(c) for r in block.rows for c in r)
                 blocks.append(block)
         if chars > limits.max_chars:
-            raise PlanTooLargeError(f"holds over {limits.max_chars:,} characters of text",
-                                    path=path)
-    return Layout(path, "docx", tuple(blocks), None, {"tables": sum(
-        isinstance(b, TableBlock) for b in blocks)})
+            raise PlanTooLargeError(
+                f"holds over {limits.max_chars:,} characters of text", path=path
+            )
+    return Layout(
+        path,
+        "docx",
+        tuple(blocks),
+        None,
+        {"tables": sum(isinstance(b, TableBlock) for b in blocks)},
+    )
 
 
 def _table(table) -> TableBlock | None:  # type: ignore[no-untyped-def]
@@ -198,8 +217,9 @@ def _table(table) -> TableBlock | None:  # type: ignore[no-untyped-def]
                 texts.append("")
                 continue
             tc = cells[c]._tc
-            if (c > 0 and cells[c - 1]._tc is tc) or (r > 0 and c < len(grid[r - 1])
-                                                      and grid[r - 1][c]._tc is tc):
+            if (c > 0 and cells[c - 1]._tc is tc) or (
+                r > 0 and c < len(grid[r - 1]) and grid[r - 1][c]._tc is tc
+            ):
                 carried.add((r, c))
             texts.append("".join(p.strip() for p in cells[c].text.split("\n")))
         rows.append(tuple(texts))
@@ -208,5 +228,6 @@ def _table(table) -> TableBlock | None:  # type: ignore[no-untyped-def]
     if len(rows) < 2 or n < 2:
         return None
     header = header_rows(rows, carried, groups)
-    return TableBlock(tuple(rows), header, tuple([None] * len(rows)), frozenset(groups),
-                      frozenset(carried))
+    return TableBlock(
+        tuple(rows), header, tuple([None] * len(rows)), frozenset(groups), frozenset(carried)
+    )

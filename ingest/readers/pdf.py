@@ -102,8 +102,9 @@ def read(path: Path, limits: Limits) -> Layout:
     try:
         n_pages = len(pdf)
         if n_pages > limits.max_pages:
-            raise PlanTooLargeError(f"has {n_pages:,} pages, over the limit of "
-                                    f"{limits.max_pages:,}", path=path)
+            raise PlanTooLargeError(
+                f"has {n_pages:,} pages, over the limit of {limits.max_pages:,}", path=path
+            )
         lines: list[_Line] = []
         ruled: list[int] = []
         tables: list[_Table] = []
@@ -121,8 +122,9 @@ def read(path: Path, limits: Limits) -> Layout:
                 page.close()
             chars += n_chars
             if chars > limits.max_chars:
-                raise PlanTooLargeError(f"holds over {limits.max_chars:,} characters of text",
-                                        path=path)
+                raise PlanTooLargeError(
+                    f"holds over {limits.max_chars:,} characters of text", path=path
+                )
             text_pages += n_chars >= _MIN_PAGE_CHARS
             lines.extend(page_lines)
     finally:
@@ -132,14 +134,21 @@ def read(path: Path, limits: Limits) -> Layout:
     if text_pages < max(1, _MIN_TEXT_PAGES * n_pages):
         raise NoTextLayerError(
             f"has no text layer ({text_pages} of {n_pages} pages carry text): a scan needs OCR, "
-            "which plankg does not do yet", path=path)
+            "which plankg does not do yet",
+            path=path,
+        )
     if _ENGINE == "pdfplumber" and ruled:
         tables = _read_tables(path, ruled)
     lines = _drop_running(lines, n_pages)
     lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables if t.page == ln.page)]
     blocks = _blocks(lines, tables)
-    return Layout(path, "pdf", tuple(blocks), n_pages,
-                  {"pages": n_pages, "ruled_pages": len(ruled), "tables": len(tables)})
+    return Layout(
+        path,
+        "pdf",
+        tuple(blocks),
+        n_pages,
+        {"pages": n_pages, "ruled_pages": len(ruled), "tables": len(tables)},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,8 +168,9 @@ def _check_complete(path: Path) -> None:
 def _open_error(path: Path, exc: Exception) -> PlanFormatError:
     message = str(exc)
     if "password" in message.lower() or getattr(exc, "err_code", None) == 4:
-        return PlanFormatError("is encrypted (it asks for a password); save an unprotected copy",
-                               path=path)
+        return PlanFormatError(
+            "is encrypted (it asks for a password); save an unprotected copy", path=path
+        )
     if getattr(exc, "err_code", None) == 6:
         return PlanFormatError("uses a security handler pdfium does not support", path=path)
     return PlanFormatError(f"is damaged and cannot be opened ({message})", path=path)
@@ -189,8 +199,12 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
         text = textpage.get_text_range()
         if len(text) != n:  # characters outside the BMP: read them one by one
             text = "".join(chr(c.FPDFText_GetUnicode(raw_tp, i) or 32) for i in range(n))
-        left, right, bottom, top = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(),
-                                    ctypes.c_double())
+        left, right, bottom, top = (
+            ctypes.c_double(),
+            ctypes.c_double(),
+            ctypes.c_double(),
+            ctypes.c_double(),
+        )
         out: list[_Line] = []
         chars: list[tuple[float, float, float, float, str]] = []
 
@@ -206,9 +220,16 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
                     if parts and parts[-1] != " ":
                         parts.append(" ")
                     continue
-                if prev is not None and parts and parts[-1] != " " and \
-                        ch[0] - prev[1] > 0.25 * size and prev[4].isascii() and \
-                        prev[4].isalnum() and ch[4].isascii() and ch[4].isalnum():
+                if (
+                    prev is not None
+                    and parts
+                    and parts[-1] != " "
+                    and ch[0] - prev[1] > 0.25 * size
+                    and prev[4].isascii()
+                    and prev[4].isalnum()
+                    and ch[4].isascii()
+                    and ch[4].isalnum()
+                ):
                     parts.append(" ")
                 parts.append(ch[4])
                 prev = ch
@@ -219,8 +240,19 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
                 b = min(ch[2] for ch in chars)
                 t = max(ch[3] for ch in chars)
                 first = next(ch for ch in chars if ch[4] != " ")
-                out.append(_Line(line, number, x0, x1, height - t, height - b,
-                                 first[3] - first[2], width, height))
+                out.append(
+                    _Line(
+                        line,
+                        number,
+                        x0,
+                        x1,
+                        height - t,
+                        height - b,
+                        first[3] - first[2],
+                        width,
+                        height,
+                    )
+                )
             chars.clear()
 
         for i, ch in enumerate(text):
@@ -275,14 +307,18 @@ def _band(line: _Line, share: float) -> bool:
 
 def _drop_running(lines: list[_Line], n_pages: int) -> list[_Line]:
     recurring = Counter(
-        key for key in {(_DIGITS.sub("#", ln.text), ln.page) for ln in lines
-                        if _band(ln, _RUNNING_BAND)})
+        key
+        for key in {
+            (_DIGITS.sub("#", ln.text), ln.page) for ln in lines if _band(ln, _RUNNING_BAND)
+        }
+    )
     pages_with = Counter(k for k, _ in recurring)
     threshold = max(3, _RUNNING_SHARE * n_pages)
     out = []
     for ln in lines:
-        if _band(ln, _PAGE_NUMBER_BAND) and (is_page_number(ln.text) or
-                                             _BARE_NUMBER.match(ln.text)):
+        if _band(ln, _PAGE_NUMBER_BAND) and (
+            is_page_number(ln.text) or _BARE_NUMBER.match(ln.text)
+        ):
             continue
         if _band(ln, _RUNNING_BAND) and pages_with[_DIGITS.sub("#", ln.text)] >= threshold:
             continue
@@ -320,8 +356,9 @@ def _heading_line(text: str) -> bool:
     return m is not None and m.kind in ("part", "chapter", "section", "box", "table", "cn_item")
 
 
-def _starts_paragraph(prev: _Line, ln: _Line, margins: dict[int, tuple[float, float, float]],
-                      prev_para: list[_Line]) -> bool:
+def _starts_paragraph(
+    prev: _Line, ln: _Line, margins: dict[int, tuple[float, float, float]], prev_para: list[_Line]
+) -> bool:
     left, right, cw = margins.get(ln.page % 2, (0.0, ln.page_width, 10.0))
     pleft, pright, pcw = margins.get(prev.page % 2, (left, right, cw))
     if match_marker(ln.text):
@@ -330,8 +367,12 @@ def _starts_paragraph(prev: _Line, ln: _Line, margins: dict[int, tuple[float, fl
         return True
     if prev.x1 < pright - 1.2 * pcw:
         # a centred heading broken over two centred lines
-        return not (len(prev_para) == 1 and _heading_line(prev.text)
-                    and _centred(prev, pleft, pright, pcw) and _centred(ln, left, right, cw))
+        return not (
+            len(prev_para) == 1
+            and _heading_line(prev.text)
+            and _centred(prev, pleft, pright, pcw)
+            and _centred(ln, left, right, cw)
+        )
     if ln.x0 > left + 1.2 * cw:
         return True
     return ln.page == prev.page and ln.top - prev.bottom > 2.5 * max(ln.size, 1.0)
@@ -364,8 +405,12 @@ def _blocks(lines: list[_Line], tables: list[_Table]) -> list[Paragraph | TableB
     for _, _, _, item in items:
         if isinstance(item, _Table):
             flush()
-            if last_table is not None and blocks and blocks[-1] is last_table.block and \
-                    _continues(last_table, item):
+            if (
+                last_table is not None
+                and blocks
+                and blocks[-1] is last_table.block
+                and _continues(last_table, item)
+            ):
                 merged = _merge(last_table.block, item.block)
                 blocks[-1] = merged
                 last_table = _Table(item.page, item.top, item.bottom, item.x0, item.x1, merged)
@@ -391,8 +436,11 @@ def _captions_first(blocks: list[Paragraph | TableBlock]) -> list[Paragraph | Ta
             continue
         before = out[i - 1]
         m = match_marker(after.text)
-        has_caption = isinstance(before, Paragraph) and (bm := match_marker(before.text)) and \
-            bm.kind in ("table", "box")
+        has_caption = (
+            isinstance(before, Paragraph)
+            and (bm := match_marker(before.text))
+            and bm.kind in ("table", "box")
+        )
         if m and m.kind == "table" and not has_caption and len(after.text) <= 60:
             out[i], out[i + 1] = after, table
     return out
@@ -423,8 +471,12 @@ def _grid_tables(page, number: int) -> list[_Table]:  # type: ignore[no-untyped-
     return out
 
 
-def _grid_block(grid, chars: list[dict], page: int,  # type: ignore[no-untyped-def]
-                height: float) -> TableBlock | None:
+def _grid_block(
+    grid,
+    chars: list[dict],
+    page: int,  # type: ignore[no-untyped-def]
+    height: float,
+) -> TableBlock | None:
     import bisect
 
     n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
@@ -459,8 +511,9 @@ def _grid_block(grid, chars: list[dict], page: int,  # type: ignore[no-untyped-d
     if not any(any(row) for row in rows):
         return None
     header = header_rows(rows, carried, groups)
-    return TableBlock(tuple(rows), header, tuple([page] * len(rows)), frozenset(groups),
-                      frozenset(carried))
+    return TableBlock(
+        tuple(rows), header, tuple([page] * len(rows)), frozenset(groups), frozenset(carried)
+    )
 
 
 def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
@@ -489,8 +542,9 @@ def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
     return out
 
 
-def _cells_text(boxes: list[list[tuple[float, float, float, float] | None]],
-                chars: list[dict]) -> list[list[str]]:
+def _cells_text(
+    boxes: list[list[tuple[float, float, float, float] | None]], chars: list[dict]
+) -> list[list[str]]:
     """The text of every cell from the characters whose centre lies in its box.
 
     A cell's characters are put into lines by their vertical position; a sub- or superscript
@@ -525,10 +579,15 @@ def _chars_to_text(chars: list[dict]) -> str:
         else:
             lines.append([ch])
     for ch in small:  # into the line it overlaps most, else a line of its own
-        best = max(lines, default=None,
-                   key=lambda ln: min(ch["bottom"], ln[0]["bottom"]) - max(ch["top"], ln[0]["top"]))
-        if best is not None and min(ch["bottom"], best[0]["bottom"]) > \
-                max(ch["top"], best[0]["top"]) - 0.3 * size:
+        best = max(
+            lines,
+            default=None,
+            key=lambda ln: min(ch["bottom"], ln[0]["bottom"]) - max(ch["top"], ln[0]["top"]),
+        )
+        if (
+            best is not None
+            and min(ch["bottom"], best[0]["bottom"]) > max(ch["top"], best[0]["top"]) - 0.3 * size
+        ):
             best.append(ch)
         else:
             lines.append([ch])
@@ -538,8 +597,12 @@ def _chars_to_text(chars: list[dict]) -> str:
         ln.sort(key=lambda ch: ch["x0"])
         out = ""
         for i, ch in enumerate(ln):
-            if i and ch["x0"] - ln[i - 1]["x1"] > 0.25 * size and \
-                    _LATIN_END.search(out) and _LATIN_START.match(ch["text"]):
+            if (
+                i
+                and ch["x0"] - ln[i - 1]["x1"] > 0.25 * size
+                and _LATIN_END.search(out)
+                and _LATIN_START.match(ch["text"])
+            ):
                 out += " "
             out += ch["text"]
         parts.append(out)
@@ -554,15 +617,18 @@ def _settings(page) -> dict:  # type: ignore[no-untyped-def]
     vertical = [e for e in edges if e["orientation"] == "v" and e["height"] >= 5]
     horizontal = {round(e["top"]) for e in edges if e["orientation"] == "h" and e["width"] >= 5}
     ends = Counter(round(y) for e in vertical for y in (e["top"], e["bottom"]))
-    missing = [y for y, n in ends.items() if n >= 3 and not any(abs(y - h) <= 2
-                                                                  for h in horizontal)]
+    missing = [
+        y for y, n in ends.items() if n >= 3 and not any(abs(y - h) <= 2 for h in horizontal)
+    ]
     return {"explicit_horizontal_lines": sorted(missing)} if missing else {}
 
 
 def _column_edges(table) -> list[float]:  # type: ignore[no-untyped-def]
     """The x positions of the table's column rules, left to right."""
-    xs = sorted({round(b[0], 0) for r in table.rows for b in r.cells if b is not None}
-                | {round(table.bbox[2], 0)})
+    xs = sorted(
+        {round(b[0], 0) for r in table.rows for b in r.cells if b is not None}
+        | {round(table.bbox[2], 0)}
+    )
     return xs
 
 
@@ -571,8 +637,14 @@ def _open_row(table, chars: list[dict], height: float):  # type: ignore[no-untyp
     next page (Word splits a table there): the box from that rule to the text's lowest line."""
     x0, _, x1, bottom = table.bbox
     limit = (1 - _PAGE_NUMBER_BAND) * height
-    below = [ch for ch in chars if ch["top"] >= bottom - 1 and ch["bottom"] <= limit
-             and x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1 and ch["text"].strip()]
+    below = [
+        ch
+        for ch in chars
+        if ch["top"] >= bottom - 1
+        and ch["bottom"] <= limit
+        and x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1
+        and ch["text"].strip()
+    ]
     if not below:
         return None
     # only text right under the rule (within three lines) belongs to the open row
@@ -588,8 +660,12 @@ def _open_row(table, chars: list[dict], height: float):  # type: ignore[no-untyp
     return (bottom, end + 0.5)
 
 
-def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped-def]
-                 tail: tuple[float, float] | None = None) -> TableBlock | None:
+def _table_block(
+    table,
+    page: int,
+    chars: list[dict],  # type: ignore[no-untyped-def]
+    tail: tuple[float, float] | None = None,
+) -> TableBlock | None:
     """Rows of cells from a pdfplumber table, merged cells carried; `tail` is an open last row
     (see `_open_row`), cut into cells at the table's column rules."""
     rows_ = table.rows
@@ -619,31 +695,43 @@ def _table_block(table, page: int, chars: list[dict],  # type: ignore[no-untyped
                 continue
             x, y = col_x[c], row_y[r]
             for rr in range(r, -1, -1):
-                hit = next((cc for cc in range(n_cols) if boxes[rr][cc] is not None
-                            and boxes[rr][cc][0] <= x <= boxes[rr][cc][2]
-                            and boxes[rr][cc][1] <= y <= boxes[rr][cc][3]), None)
+                hit = next(
+                    (
+                        cc
+                        for cc in range(n_cols)
+                        if boxes[rr][cc] is not None
+                        and boxes[rr][cc][0] <= x <= boxes[rr][cc][2]
+                        and boxes[rr][cc][1] <= y <= boxes[rr][cc][3]
+                    ),
+                    None,
+                )
                 if hit is not None:
                     texts[r][c] = texts[rr][hit]
                     carried.add((r, c))
                     break
         filled = [c for c in range(n_cols) if boxes[r][c] is not None]
-        if len(filled) == 1 and n_cols > 2 and all((r, c) in carried for c in range(n_cols)
-                                                   if c != filled[0]) and \
-                all(texts[r][c] == texts[r][filled[0]] for c in range(n_cols)):
+        if (
+            len(filled) == 1
+            and n_cols > 2
+            and all((r, c) in carried for c in range(n_cols) if c != filled[0])
+            and all(texts[r][c] == texts[r][filled[0]] for c in range(n_cols))
+        ):
             group_rows.add(r)
     rows = [tuple(t) for t in texts]
     if not any(any(cell for cell in row) for row in rows):
         return None
     header = header_rows(rows, carried, group_rows)
-    return TableBlock(tuple(rows), header, tuple([page] * len(rows)), frozenset(group_rows),
-                      frozenset(carried))
+    return TableBlock(
+        tuple(rows), header, tuple([page] * len(rows)), frozenset(group_rows), frozenset(carried)
+    )
 
 
 _YEARISH = re.compile(r"^(?:\d{4}\s*年.*|.{0,6}[（(]?\d{4}\s*年?[）)]?.{0,4})$")
 
 
-def header_rows(rows: list[tuple[str, ...]], carried: set[tuple[int, int]],
-                 group_rows: set[int]) -> int:
+def header_rows(
+    rows: list[tuple[str, ...]], carried: set[tuple[int, int]], group_rows: set[int]
+) -> int:
     """How many leading rows are header rows: the first, and those under a header cell spanning
     several columns (目标值 over 2022年 and 2025年) or made of header words and years only."""
     from plankg.ingest.tables import is_header_cell
@@ -651,9 +739,9 @@ def header_rows(rows: list[tuple[str, ...]], carried: set[tuple[int, int]],
     n = 1
     while n < min(3, len(rows) - 1) and n not in group_rows:
         row = rows[n]
-        spanned = any((n - 1, c) in carried or (n - 1, c + 1) in carried
-                      for c in range(len(row) - 1)) and any((n, c) in carried
-                                                            for c in range(len(row)))
+        spanned = any(
+            (n - 1, c) in carried or (n - 1, c + 1) in carried for c in range(len(row) - 1)
+        ) and any((n, c) in carried for c in range(len(row)))
         headerish = all(not cell or is_header_cell(cell) or _YEARISH.match(cell) for cell in row)
         has_year = any(_YEARISH.match(cell) for cell in row if cell)
         if not (headerish and (has_year or spanned)):

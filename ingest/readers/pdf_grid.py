@@ -102,7 +102,10 @@ def find_grids(hs: list[Rule], vs: list[Rule]) -> list[Grid]:
 
     for i, h in enumerate(hs):
         for j, v in enumerate(vs):
-            if h.start - _SNAP <= v.pos <= h.end + _SNAP and v.start - _SNAP <= h.pos <= v.end + _SNAP:
+            if (
+                h.start - _SNAP <= v.pos <= h.end + _SNAP
+                and v.start - _SNAP <= h.pos <= v.end + _SNAP
+            ):
                 parent[find(i)] = find(n_h + j)
     groups: dict[int, tuple[list[Rule], list[Rule]]] = {}
     for i, h in enumerate(hs):
@@ -122,16 +125,16 @@ def find_grids(hs: list[Rule], vs: list[Rule]) -> list[Grid]:
 
 
 def _covered(rules: list[Rule], pos: float, at: float) -> bool:
-    return any(abs(r.pos - pos) <= _SNAP and r.start - _SNAP <= at <= r.end + _SNAP
-               for r in rules)
+    return any(abs(r.pos - pos) <= _SNAP and r.start - _SNAP <= at <= r.end + _SNAP for r in rules)
 
 
 def _grid(hs: list[Rule], vs: list[Rule]) -> Grid | None:
     xs = _cluster([v.pos for v in vs])
     ends = Counter(round(y) for v in vs for y in (v.start, v.end))
     h_ys = [h.pos for h in hs]
-    open_ends = [float(y) for y, n in ends.items() if n >= 3
-                 and not any(abs(y - hy) <= _SNAP for hy in h_ys)]
+    open_ends = [
+        float(y) for y, n in ends.items() if n >= 3 and not any(abs(y - hy) <= _SNAP for hy in h_ys)
+    ]
     extra = [Rule(y, xs[0], xs[-1]) for y in open_ends]
     hs = hs + extra
     ys = _cluster([h.pos for h in hs])
@@ -167,8 +170,16 @@ def _grid(hs: list[Rule], vs: list[Rule]) -> Grid | None:
     # a "table" that is one cell (a framed box, a rule under a heading) is not a table
     if len(boxes) < 2:
         return None
-    return Grid(xs[0], ys[0], xs[-1], ys[-1], xs, ys, owner,
-                {k: (v[0], v[1], v[2], v[3]) for k, v in boxes.items()})
+    return Grid(
+        xs[0],
+        ys[0],
+        xs[-1],
+        ys[-1],
+        xs,
+        ys,
+        owner,
+        {k: (v[0], v[1], v[2], v[3]) for k, v in boxes.items()},
+    )
 
 
 def page_chars(textpage, height: float) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -188,6 +199,14 @@ def page_chars(textpage, height: float) -> list[dict]:  # type: ignore[no-untype
         # the loose box's height, not the font size: the size pdfium reports leaves out the
         # text matrix's scaling, and lines are told apart by printed height
         size = rect.top - rect.bottom
-        out.append({"text": chr(code), "x0": rect.left, "x1": rect.right,
-                    "top": height - rect.top, "bottom": height - rect.bottom, "size": size})
+        out.append(
+            {
+                "text": chr(code),
+                "x0": rect.left,
+                "x1": rect.right,
+                "top": height - rect.top,
+                "bottom": height - rect.bottom,
+                "size": size,
+            }
+        )
     return out

@@ -42,25 +42,43 @@ def convert(path: Path, to: str, out_dir: Path, limits: Limits) -> Path:
     if program is None:
         raise MissingToolError(
             f"needs LibreOffice to read {path.suffix} files, and `soffice` is not installed "
-            "(Debian package libreoffice-writer-nogui)", path=path)
+            "(Debian package libreoffice-writer-nogui)",
+            path=path,
+        )
     profile = out_dir / "profile"
     # LibreOffice names its output after the input; a copy with a plain name avoids trouble
     # with spaces and non-ASCII characters in the command line and the output name
     source = out_dir / f"input{path.suffix.lower()}"
     shutil.copyfile(path, source)
-    command = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-               "--norestore", "--convert-to", to, "--outdir", str(out_dir), str(source)]
+    command = [
+        program,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        to,
+        "--outdir",
+        str(out_dir),
+        str(source),
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=limits.convert_timeout,
-                              check=False, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=limits.convert_timeout,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
-        raise PlanFormatError(f"LibreOffice did not convert it within "
-                              f"{limits.convert_timeout:g} s", path=path) from None
+        raise PlanFormatError(
+            f"LibreOffice did not convert it within {limits.convert_timeout:g} s", path=path
+        ) from None
     target = out_dir / f"input.{to.split(':', 1)[0]}"
     if done.returncode != 0 or not target.exists():
         detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-        raise PlanFormatError("LibreOffice could not convert it"
-                              + (f" ({detail[-1]})" if detail else ""), path=path)
+        raise PlanFormatError(
+            "LibreOffice could not convert it" + (f" ({detail[-1]})" if detail else ""), path=path
+        )
     return target
 
 
