@@ -191,6 +191,35 @@ def test_doc_through_libreoffice_gives_the_same_facts(files: dict[str, Path]) ->
     assert _facts(doc) == _facts(load_plan(files["txt"]))
 
 
+def test_wps_through_libreoffice(files: dict[str, Path], tmp_path: Path) -> None:
+    """WPS Office saves .wps files in the Word 97 format; LibreOffice reads them by content."""
+    path = tmp_path / "县 规划.wps"
+    shutil.copy(files["doc"], path)
+    doc = load_plan(path)
+    assert doc.format == "wps"
+    assert _facts(doc) == _facts(load_plan(files["txt"]))
+
+
+def test_outline_json_of_a_pdf_has_pages(files: dict[str, Path]) -> None:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "plankg.cli", "outline", str(files["pdf"]),
+                           "--json"], capture_output=True, text=True, check=True, timeout=300)
+    data = json.loads(done.stdout)
+
+    def walk(node):  # type: ignore[no-untyped-def]
+        yield node
+        for child in node["children"]:
+            yield from walk(child)
+
+    nodes = list(walk(data["outline"]))[1:]
+    assert nodes and all(isinstance(n["page"], int) for n in nodes)
+    rows = [n for n in nodes if n["kind"] == "row"]
+    assert any(n["cells"].get("指标") == "森林覆盖率" for n in rows)
+
+
 def test_pdf_pages_headers_paragraphs_and_tables(files: dict[str, Path]) -> None:
     doc = load_plan(files["pdf"])
     assert doc.format == "pdf" and doc.pages is not None and doc.pages >= 3
