@@ -118,7 +118,8 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
         indent = text[: len(text) - len(stripped)]
         stripped = stripped.rstrip()
         text = ("\t" + stripped) if "\t" in indent else stripped
-        if _PAGE_NUMBER.match(text):
+        if _PAGE_NUMBER.match(text) and not text.startswith("\t"):
+            # (a table cell such as 1665/52 is not a page number)
             stats["page_numbers"] += 1
             continue
         if _TOC_TITLE.match(text):

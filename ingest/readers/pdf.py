@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from plankg.ingest.clean import is_page_number
@@ -84,6 +84,7 @@ class _Table:
     x0: float
     x1: float
     block: TableBlock
+    xs: tuple[float, ...] = ()  # x of the column rules (pdfium grids)
 
 
 def read(path: Path, limits: Limits) -> Layout:
@@ -413,18 +414,45 @@ def _blocks(lines: list[_Line], tables: list[_Table]) -> list[Paragraph | TableB
             ):
                 merged = _merge(last_table.block, item.block)
                 blocks[-1] = merged
-                last_table = _Table(item.page, item.top, item.bottom, item.x0, item.x1, merged)
+                last_table = _Table(
+                    item.page, item.top, item.bottom, item.x0, item.x1, merged, item.xs
+                )
             else:
                 blocks.append(item.block)
                 last_table = item
             continue
         ln = item
         assert isinstance(ln, _Line)
+        if not para and last_table is not None and blocks and blocks[-1] is last_table.block:
+            column = _overflow_column(last_table, ln)
+            if column is not None:  # the rest of the last row's cell, printed overleaf
+                last_table.block = _extend_last_row(last_table.block, column, ln.text)
+                blocks[-1] = last_table.block
+                continue
         if para and _starts_paragraph(para[-1], ln, margins, para):
             flush()
         para.append(ln)
     flush()
     return _captions_first(blocks)
+
+
+def _overflow_column(table: _Table, ln: _Line) -> int | None:
+    """The column of `table` whose last cell `ln` continues: the table ran to the foot of its
+    page, and `ln`, at the head of the next page, sits inside one column (not the first)."""
+    if not table.xs or ln.page != table.page + 1 or table.bottom < 0.85 * ln.page_height:
+        return None
+    if ln.top > 0.25 * ln.page_height:
+        return None
+    for c in range(1, len(table.xs) - 1):
+        if table.xs[c] - 1 <= ln.x0 and ln.x1 <= table.xs[c + 1] + 1:
+            return c
+    return None
+
+
+def _extend_last_row(block: TableBlock, column: int, text: str) -> TableBlock:
+    rows = [list(r) for r in block.rows]
+    rows[-1][column] = _join([rows[-1][column], text]) if rows[-1][column] else text
+    return replace(block, rows=tuple(tuple(r) for r in rows))
 
 
 def _captions_first(blocks: list[Paragraph | TableBlock]) -> list[Paragraph | TableBlock]:
@@ -467,7 +495,9 @@ def _grid_tables(page, number: int) -> list[_Table]:  # type: ignore[no-untyped-
     for grid in grids:
         block = _grid_block(grid, chars, number, height)
         if block is not None:
-            out.append(_Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block))
+            out.append(
+                _Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block, tuple(grid.xs))
+            )
     return out
 
 
