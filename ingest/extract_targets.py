@@ -254,6 +254,8 @@ def table_targets(text: str, table: Segment, vocab: Vocabulary,
         name = (row.cells.get(layout.name) or "").strip()
         if not name:
             continue
+        if (m := _ROW_NUMBER.match(name)) and m.end() < len(name):
+            name = name[m.end() :]  # the row's number printed in the name cell (1． （1）)
         sub = numbered.get(index) or _subname(row, layout, pats)
         if index in numbered:
             name = _NUMBERED.split(name, maxsplit=1)[0]
