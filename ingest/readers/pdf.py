@@ -59,8 +59,12 @@ _MIN_RULES = 3
 _ENGINE = os.environ.get("PLANKG_PDF_TABLES", "pdfium")
 _BARE_NUMBER = re.compile(r"^[-—–－―\s]*[\dⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩivxlcIVXLC]{1,4}[-—–－―\s]*$")
 _DIGITS = re.compile(r"\d+")
-_LATIN_END = re.compile(r"[A-Za-z0-9]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_CLOSING = "。！？；：!?;:」』”）)"
+# a space goes between two Latin letters printed apart (words), never between digits: digits set
+# apart by justification (1 00%) or split over two lines are one number
+_LATIN_END = re.compile(r"[A-Za-z]$")
+_LATIN_START = re.compile(r"^[A-Za-z]")
 
 
 @dataclass
@@ -213,7 +217,11 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
             if not chars:
                 return
             chars.sort(key=lambda ch: ch[0])
-            size = sorted(ch[3] - ch[2] for ch in chars)[len(chars) // 2] or 1.0
+            # the line's size: the median height of its Chinese characters' boxes (a single
+            # glyph's box says little: 一 is flat, punctuation small)
+            han = sorted(ch[3] - ch[2] for ch in chars if "\u4e00" <= ch[4] <= "\u9fff")
+            heights = han or sorted(ch[3] - ch[2] for ch in chars)
+            size = heights[len(heights) // 2] or 1.0
             parts: list[str] = []
             prev = None
             for ch in chars:
@@ -227,9 +235,9 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
                     and parts[-1] != " "
                     and ch[0] - prev[1] > 0.25 * size
                     and prev[4].isascii()
-                    and prev[4].isalnum()
+                    and prev[4].isalpha()
                     and ch[4].isascii()
-                    and ch[4].isalnum()
+                    and ch[4].isalpha()
                 ):
                     parts.append(" ")
                 parts.append(ch[4])
@@ -238,9 +246,10 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
             if line:
                 x0 = min(ch[0] for ch in chars)
                 x1 = max(ch[1] for ch in chars)
+                if size < 1:  # boxes without height (some Type 3 fonts): use the pitch
+                    size = (x1 - x0) / max(1, len(line.replace(" ", "")))
                 b = min(ch[2] for ch in chars)
                 t = max(ch[3] for ch in chars)
-                first = next(ch for ch in chars if ch[4] != " ")
                 out.append(
                     _Line(
                         line,
@@ -249,7 +258,7 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
                         x1,
                         height - t,
                         height - b,
-                        first[3] - first[2],
+                        size,
                         width,
                         height,
                     )
@@ -317,9 +326,8 @@ def _drop_running(lines: list[_Line], n_pages: int) -> list[_Line]:
     threshold = max(3, _RUNNING_SHARE * n_pages)
     out = []
     for ln in lines:
-        if _band(ln, _PAGE_NUMBER_BAND) and (
-            is_page_number(ln.text) or _BARE_NUMBER.match(ln.text)
-        ):
+        bare = ln.text.replace(" ", "")
+        if _band(ln, _PAGE_NUMBER_BAND) and (is_page_number(bare) or _BARE_NUMBER.match(bare)):
             continue
         if _band(ln, _RUNNING_BAND) and pages_with[_DIGITS.sub("#", ln.text)] >= threshold:
             continue
@@ -364,9 +372,24 @@ def _starts_paragraph(
     pleft, pright, pcw = margins.get(prev.page % 2, (left, right, cw))
     if match_marker(ln.text):
         return True
-    if abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size):
+    # sizes compare only between lines of Chinese text (digits and Latin letters have smaller
+    # boxes: a line that is only "100%。" is not in a smaller font)
+    if (
+        _HAN.search(ln.text)
+        and _HAN.search(prev.text)
+        and abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
+    ):
         return True
     if prev.x1 < pright - 1.2 * pcw:
+        # a line broken early before a number or word that did not fit: the line is long, ends
+        # without closing punctuation, and the next one starts at the margin
+        if (
+            prev.x1 - pleft > 0.75 * (pright - pleft)
+            and not prev.text.endswith(tuple(_CLOSING))
+            and ln.x0 <= left + 0.5 * cw
+            and not _heading_line(prev.text)
+        ):
+            return False
         # a centred heading broken over two centred lines
         return not (
             len(prev_para) == 1
