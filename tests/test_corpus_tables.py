@@ -11,9 +11,11 @@ of the 26 corpus files ingests, with a table of their figures.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
+from plankg.ingest.clean import is_page_number
 from plankg.ingest.extract_targets import IndicatorRow, indicator_rows
 from tests.corpus_gold import indicator_rows as gold_rows
 from tests.corpus_gold import split_rows, task_rows
@@ -172,3 +174,13 @@ def test_every_corpus_file_ingests(corpus) -> None:  # type: ignore[no-untyped-d
         assert doc.pages and len(doc.text) > 500 * min(doc.pages, 4) // 4
         assert all(s.page is not None and 1 <= s.page <= doc.pages for s in segments[1:])
         assert doc.structured
+        # no page number or running header left in the text; few paragraph fragments
+        lines = [ln for ln in doc.text.split("\n") if ln.strip() and not ln.startswith("\t")]
+        assert not [ln for ln in lines if is_page_number(ln.replace(" ", ""))]
+        repeated = Counter(ln for ln in lines if len(ln) < 40)
+        assert not [ln for ln, n in repeated.items() if n > max(3, doc.pages // 3)]
+        paragraphs = [s for s in segments if s.kind == "paragraph"]
+        fragments = [s for s in paragraphs if len(s.text(doc.text)) < 6]
+        assert len(fragments) <= max(3, 0.1 * len(paragraphs)), [
+            s.text(doc.text) for s in fragments
+        ]

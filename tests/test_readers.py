@@ -205,8 +205,13 @@ def test_outline_json_of_a_pdf_has_pages(files: dict[str, Path]) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "plankg.cli", "outline", str(files["pdf"]),
-                           "--json"], capture_output=True, text=True, check=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "plankg.cli", "outline", str(files["pdf"]), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     data = json.loads(done.stdout)
 
     def walk(node):  # type: ignore[no-untyped-def]

@@ -372,11 +372,12 @@ def _starts_paragraph(
     pleft, pright, pcw = margins.get(prev.page % 2, (left, right, cw))
     if match_marker(ln.text):
         return True
-    # sizes compare only between lines of Chinese text (digits and Latin letters have smaller
-    # boxes: a line that is only "100%。" is not in a smaller font)
+    # sizes compare only between lines of some Chinese text (digits and Latin letters have
+    # smaller boxes, and the boxes of one or two glyphs say little: "100%。" and "献。" that end
+    # a paragraph are not in a smaller font)
     if (
-        _HAN.search(ln.text)
-        and _HAN.search(prev.text)
+        len(_HAN.findall(ln.text)) >= 4
+        and len(_HAN.findall(prev.text)) >= 4
         and abs(ln.size - prev.size) > 0.2 * max(ln.size, prev.size)
     ):
         return True
