@@ -398,11 +398,16 @@ def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[Indicat
         if bracket and _is_unit(bracket.group("u")):
             unit = unit or bracket.group("u")
             name = name[: bracket.start()]
+        category = cell.get(category_col, "") if category_col else ""
+        sub = _ROW_NUMBER.match(category)
+        if sub:  # a numbered category cell is a sub-group: its number numbers the row
+            number = number or sub.group("n")
+            category = ""
         targets = list(layout.targets)
         target_col, target_year = targets[0] if targets else (None, None)
         second = targets[1] if len(targets) > 1 else None
         out.append(IndicatorRow(
-            category=(cell.get(category_col, "") if category_col else "") or (row.group or ""),
+            category=category or (row.group or ""),
             number=number, indicator=name, unit=unit,
             baseline_year=layout.baseline[1] if layout.baseline else None,
             baseline_value=cell.get(layout.baseline[0], "") if layout.baseline else "",
