@@ -65,15 +65,18 @@ class _Line:
     joins: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, original line)
 
 
-def clean(raw: str) -> CleanText:
-    """Clean decoded plan text (see the module docstring for what is removed)."""
+def clean(raw: str, *, rejoin: bool = True) -> CleanText:
+    """Clean decoded plan text (see the module docstring for what is removed).
+
+    `rejoin=False` keeps every line as it is (readers of PDF and Word files give one paragraph
+    a line already, rejoined from the page geometry)."""
     stats: Counter[str] = Counter()
     raw = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [_Line(text, i) for i, text in enumerate(raw.split("\n"), start=1)]
     lines = _drop_debris(lines, stats)
     for line in lines:
         line.text = _normalise_spaces(line.text, stats)
-    wrapped = _is_wrapped(lines)
+    wrapped = rejoin and _is_wrapped(lines)
     if wrapped:
         lines = _rejoin(lines, stats)
     text_parts: list[str] = []
@@ -115,7 +118,8 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
         indent = text[: len(text) - len(stripped)]
         stripped = stripped.rstrip()
         text = ("\t" + stripped) if "\t" in indent else stripped
-        if _PAGE_NUMBER.match(text):
+        if _PAGE_NUMBER.match(text) and not text.startswith("\t"):
+            # (a table cell such as 1665/52 is not a page number)
             stats["page_numbers"] += 1
             continue
         if _TOC_TITLE.match(text):

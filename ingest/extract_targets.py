@@ -178,7 +178,7 @@ def is_indicator_table(table: Segment, pats: Patterns | None = None) -> bool:
 def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
     norm = {c: _SPACE.sub("", c) for c in columns}
     name = next((c for want in pats.name_columns for c in columns if norm[c] == want), None)
-    years = [(c, int(m.group("year"))) for c in columns if (m := _YEAR_COLUMN.match(norm[c]))]
+    years = [(c, y) for c in columns if (y := _column_year(norm[c], pats)) is not None]
     if name is None or not years:
         return None
     unit = next((c for want in pats.unit_columns for c in columns if norm[c] == want), None)
@@ -193,6 +193,25 @@ def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
     targets = tuple(cy for cy in years if cy != baseline
                     and (baseline is None or cy[1] >= baseline[1]))
     return _Layout(name, unit, attribute, baseline, targets)
+
+
+_INNER_YEAR = re.compile(r"[（(\[【]\s*(?P<year>(?:19|20)\d\d)\s*年?\s*[）)\]】]|(?P<y2>(?:19|20)\d\d)\s*年")
+
+
+def _column_year(name: str, pats: Patterns) -> int | None:
+    """The year a value column is about: 2025年, 2025年目标值, 基准值（2020年）, 目标值(2025),
+    or a five-year period (“十四五”目标 → 2025, “十三五”末现状 → 2020) next to a baseline or
+    target word."""
+    m = _YEAR_COLUMN.match(name)
+    if m:
+        return int(m.group("year"))
+    cue = any(w in name for w in (*pats.baseline_columns, *pats.target_columns))
+    m = _INNER_YEAR.search(name)
+    if m and cue:
+        return int(m.group("year") or m.group("y2"))
+    if cue:
+        return next((year for period, year in pats.periods.items() if period in name), None)
+    return None
 
 
 @dataclass(frozen=True)
@@ -235,6 +254,8 @@ def table_targets(text: str, table: Segment, vocab: Vocabulary,
         name = (row.cells.get(layout.name) or "").strip()
         if not name:
             continue
+        if (m := _ROW_NUMBER.match(name)) and m.end() < len(name):
+            name = name[m.end() :]  # the row's number printed in the name cell (1． （1）)
         sub = numbered.get(index) or _subname(row, layout, pats)
         if index in numbered:
             name = _NUMBERED.split(name, maxsplit=1)[0]
@@ -298,6 +319,106 @@ def _subname(row: Segment, layout: _Layout, pats: Patterns) -> str:
         if m and not pats.higher_level.search(cell):
             return m.group("sub")
     return ""
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One printed row of an indicator table, its cells read by what their columns mean.
+
+    Values are as printed (whitespace removed); years are those of the column headers. This is
+    what a reader of the page sees in the row, before any value is parsed (see `table_targets`).
+    """
+
+    category: str  # the category column or the group row the row sits under; "" when none
+    number: str  # 序号, or the number printed at the start of the name (1． （1）)
+    indicator: str  # the name without its number and without a trailing bracketed unit
+    unit: str  # the unit column, or the trailing bracket of the name (（%） → %)
+    baseline_year: int | None
+    baseline_value: str
+    target_year: int | None
+    target_value: str
+    target2_year: int | None  # a second target column (a later year), or a cumulative column
+    target2_value: str
+    attribute: str  # 约束性 / 预期性 as printed
+    row: Segment
+
+
+_ROW_NUMBER = re.compile(r"^(?P<n>[（(]\s*\d{1,2}\s*[）)]|\d{1,2}\s*[.．、](?!\d))\s*")
+_UNIT_PART = re.compile(r"^[a-zμµ³²0-9.%％‰·]+$")
+
+
+@cache
+def _table_terms() -> dict[str, tuple[str, ...]]:
+    """Column vocabulary of structured tables (category, cumulative and unit terms)."""
+    text = (resources.files("plankg.data") / "target-patterns.csv").read_text(encoding="utf-8-sig")
+    out: dict[str, list[str]] = {}
+    for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
+        kind = (row.get("kind") or "").strip()
+        if kind in ("category_column", "cumulative_column", "unit", "table_unit"):
+            out.setdefault(kind, []).append((row.get("term") or "").strip())
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _is_unit(text: str) -> bool:
+    """Is the bracketed text at the end of a name a unit of measure (%, 万吨, μg/m3, 平方米/人)?"""
+    terms = _table_terms()
+    known = set(terms.get("unit", ())) | set(terms.get("table_unit", ()))
+    parts = [p for p in re.split(r"[/／]", text) if p]
+    return bool(parts) and all(p in known or _UNIT_PART.match(p) for p in parts)
+
+
+def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[IndicatorRow]:
+    """The rows of an indicator table, cell by cell (empty when it is not one)."""
+    pats = pats or patterns()
+    layout = _layout(table.columns, pats)
+    if layout is None:
+        return []
+    norm = {c: _SPACE.sub("", c) for c in table.columns}
+    terms = _table_terms()
+    category_col = next((c for want in terms.get("category_column", ()) for c in table.columns
+                         if norm[c] == want and c != layout.name), None)
+    cumulative = next((c for want in terms.get("cumulative_column", ()) for c in table.columns
+                       if norm[c] == want), None)
+    number_col = next((c for c in table.columns if norm[c] in ("序号", "编号")), None)
+    out: list[IndicatorRow] = []
+    for row in table.children:
+        if row.kind != "row" or not row.cells:
+            continue
+        cell = {c: _SPACE.sub("", v or "") for c, v in row.cells.items()}
+        name = cell.get(layout.name, "")
+        if not name:
+            continue
+        number = cell.get(number_col, "") if number_col else ""
+        m = _ROW_NUMBER.match(name)
+        if m and m.end() < len(name):
+            number = number or m.group("n")
+            name = name[m.end():]
+        unit = cell.get(layout.unit, "") if layout.unit else ""
+        bracket = re.search(r"[（(](?P<u>[^（）()]*)[）)]$", name)
+        if bracket and _is_unit(bracket.group("u")):
+            unit = unit or bracket.group("u")
+            name = name[: bracket.start()]
+        category = cell.get(category_col, "") if category_col else ""
+        sub = _ROW_NUMBER.match(category)
+        if sub:  # a numbered category cell is a sub-group: its number numbers the row
+            number = number or sub.group("n")
+            category = ""
+        targets = list(layout.targets)
+        target_col, target_year = targets[0] if targets else (None, None)
+        second = targets[1] if len(targets) > 1 else None
+        out.append(IndicatorRow(
+            category=category or (row.group or ""),
+            number=number, indicator=name, unit=unit,
+            baseline_year=layout.baseline[1] if layout.baseline else None,
+            baseline_value=cell.get(layout.baseline[0], "") if layout.baseline else "",
+            target_year=target_year,
+            target_value=cell.get(target_col, "") if target_col else "",
+            target2_year=second[1] if second else None,
+            target2_value=(cell.get(second[0], "") if second else
+                           cell.get(cumulative, "") if cumulative else ""),
+            attribute=cell.get(layout.attribute, "") if layout.attribute else "",
+            row=row))
+    return out
 
 
 def _decimal(number: str) -> Decimal | None:

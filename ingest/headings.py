@@ -55,7 +55,7 @@ class Marker:
 def parse_ordinal(printed: str) -> int | None:
     """Turn 一 / 十二 / 二十一 / 12 / １２ / ③ into an integer (None when it is not a number)."""
     printed = printed.translate(_FULLWIDTH_DIGITS)
-    if printed.isdigit():
+    if printed.isdigit() and printed.isascii():
         return int(printed)
     if len(printed) == 1 and printed in _CIRCLED:
         return _CIRCLED.index(printed) + 1

@@ -7,7 +7,7 @@ exactly as printed; quantities are xsd:decimal, years and offsets xsd:integer.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -68,6 +68,8 @@ class GraphWriter:
 
     graph: ox.NamedNode
     quads: list[ox.Quad] = field(default_factory=list)
+    # the page of a clean-text offset (PDF and Word plans), written as pk:page on every span
+    page_at: Callable[[int], int | None] | None = None
 
     def add(self, s: str | ox.NamedNode, p: ox.NamedNode, o: object) -> None:
         if o is None or o == "":
@@ -94,7 +96,7 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
     """All quads of one plan: the plan, its segments, and every extracted record."""
     slug = iri.plan_slug(doc.path.stem, doc.text)
     plan_iri = iri.plan(slug)
-    w = GraphWriter(N(iri.plan_graph(slug)))
+    w = GraphWriter(N(iri.plan_graph(slug)), page_at=getattr(doc, "page_at", None))
     district_key = _write_plan(w, doc, plan_iri)
     _write_segments(w, doc, plan_iri)
     counts = {"measures": 0, "targets": 0, "projects": 0, "units": 0, "places": 0}
@@ -191,6 +193,7 @@ def _write_segments(w: GraphWriter, doc: Document, plan_iri: str) -> None:
         w.add(subject, pk("segmentKind"), N(iri.segment_kind(seg.kind)))
         w.add(subject, pk("beginIndex"), seg.start)
         w.add(subject, pk("endIndex"), seg.end)
+        w.add(subject, pk("page"), getattr(seg, "page", None))
         w.add(subject, pk("text"), seg.text(doc.text))
         w.add(subject, pk("number"), seg.number)
         w.add(subject, pk("heading"), seg.heading)
@@ -209,6 +212,7 @@ def _write_record(w: GraphWriter, subject: str, cls: str, plan_iri: str, source:
     w.add(subject, pk("beginIndex"), source.start)
     w.add(subject, pk("endIndex"), source.end)
     w.add(subject, pk("quote"), source.quote)
+    w.add(subject, pk("page"), w.page_at(source.start) if w.page_at else None)
 
 
 def _write_units(w: GraphWriter, subject: str, mentions: Iterable[UnitMention], district_key: str,

@@ -19,6 +19,8 @@ def segment_json(seg: Segment, text: str) -> dict[str, Any]:
         "start": seg.start,
         "end": seg.end,
     }
+    if seg.page is not None:  # PDF and Word plans: the page the segment starts on
+        node["page"] = seg.page
     if seg.style:
         node["style"] = seg.style
     if seg.ordinal is not None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from plankg.ingest.clean import CleanText
 from plankg.ingest.headings import Marker, match_marker
-from plankg.ingest.tables import looks_like_header, parse_table
+from plankg.ingest.tables import Table, looks_like_header, parse_table
 
 # Kinds of segment, as they appear in `Segment.kind` and in `plankg outline --json`.
 ITEM_STYLES = {"cn_item": "一、", "cn_paren": "（一）", "arabic": "1.", "arabic_paren": "（1）",
@@ -45,6 +45,7 @@ class Segment:
     cells: dict[str, str] | None = None  # table rows: column name -> cell text
     columns: tuple[str, ...] = ()  # tables: column names
     group: str | None = None  # table rows: the group row they sit under
+    page: int | None = None  # 1-based page where the segment starts (PDF, Word); None for text
 
     def text(self, clean_text: str) -> str:
         return clean_text[self.start : self.end]
@@ -83,10 +84,11 @@ class _Node:
     group: str | None = None
     word_box: bool = False  # a 专栏 whose content is Word table cells (lines opened by a tab)
 
-    def freeze(self) -> Segment:
+    def freeze(self, page_at: Callable[[int], int | None] | None = None) -> Segment:
         return Segment(self.kind, self.number, self.heading, self.start, self.end, self.body_start,
-                       tuple(c.freeze() for c in self.children), self.style, self.ordinal,
-                       self.cells, self.columns, self.group)
+                       tuple(c.freeze(page_at) for c in self.children), self.style, self.ordinal,
+                       self.cells, self.columns, self.group,
+                       page_at(self.start) if page_at else None)
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -97,15 +99,22 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def outline(clean: CleanText | str) -> Segment:
-    """The outline of a cleaned plan, as a tree under one `document` segment."""
+def outline(clean: CleanText | str, tables: Sequence[Table] = (),
+            page_at: Callable[[int], int | None] | None = None) -> Segment:
+    """The outline of a cleaned plan, as a tree under one `document` segment.
+
+    `tables` are tables read from the document's own structure (PDF ruling lines, Word tables),
+    each starting at a line of `clean`: they enter the outline as they are, instead of being
+    rebuilt from the lines. `page_at` gives each segment its page.
+    """
     text = clean.text if isinstance(clean, CleanText) else clean
-    return _Outliner(text).run().freeze()
+    return _Outliner(text, tables).run().freeze(page_at)
 
 
 class _Outliner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tables: Sequence[Table] = ()) -> None:
         self.text = text
+        self.structured = {t.start: t for t in tables}
         self.lines = _lines(text)
         self.root = _Node("document", "", "", 0, len(text), 0, -1)
         self.stack: list[_Node] = [self.root]
@@ -123,6 +132,8 @@ class _Outliner:
         line = raw.lstrip("\t").strip()
         if not line:
             return i + 1
+        if self.structured and self.lines[i][0] in self.structured:
+            return self._table(i, i, self.stack[-1], None, self.structured[self.lines[i][0]])
         box = next((n for n in reversed(self.stack) if n.word_box), None)
         if box is not None and not raw.startswith("\t"):
             marker = match_marker(line)
@@ -284,22 +295,27 @@ class _Outliner:
                 j += 1
                 continue
             if looks_like_header(t) or match_marker(s) or t.startswith("\t") or len(s) > _TITLE_MAX \
-                    or "。" in s:
+                    or "。" in s or self.lines[j][0] in self.structured:
                 break
             node.heading = (node.heading + s) if node.heading else s
             node.body_start = self.lines[j][1]
             self._extend(node, self.lines[j][1])
             j += 1
+        if j < len(self.lines) and self.lines[j][0] in self.structured:
+            return self._table(j, i, node, marker, self.structured[self.lines[j][0]])
         if j < len(self.lines) and looks_like_header(self.lines[j][2]):
             return self._table(j, i, node, marker)
         if marker.kind == "box" and j < len(self.lines) and self.lines[j][2].startswith("\t"):
             node.word_box = True
         return j
 
-    def _table(self, header: int, caption: int, host: _Node, marker: Marker | None) -> int:
-        """Rebuild the table whose header row is line `header`; rows become children."""
-        limit = self._region_end(header, host)
-        table = parse_table(self.text, self.lines[header][0], limit)
+    def _table(self, header: int, caption: int, host: _Node, marker: Marker | None,
+               table: Table | None = None) -> int:
+        """Rebuild the table whose header row is line `header` (or take `table`, read from the
+        document's structure); rows become children."""
+        if table is None:
+            limit = self._region_end(header, host)
+            table = parse_table(self.text, self.lines[header][0], limit)
         if table is None or not table.rows:
             if marker is None:
                 self._paragraph(header)

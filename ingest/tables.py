@@ -1099,3 +1099,8 @@ def _value_groups(text: str, spans: list[tuple[int, int]],
             groups.append([span])
         previous_words = words
     return groups
+
+
+def is_header_cell(text: str) -> bool:
+    """Is `text` (a cell of a table read from a document's structure) a header word or year?"""
+    return _is_header_word(re.sub(r"[\s\u3000]", "", text))

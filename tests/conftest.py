@@ -69,3 +69,55 @@ def docs():
     from plankg.ingest.document import load_plan
 
     return {key: load_plan(path) for key, path in {**PLAN_FILES, **PARENT_FILES}.items()}
+
+
+# --- corpus of published PDFs (../shared/corpus): read once per session ------------------------
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+class CorpusRun:
+    """Each corpus PDF read at most once per session, through the PDF reader and, for the
+    comparison, its text layer through the text path (.txt); with the seconds each took."""
+
+    def __init__(self, tmp: Path) -> None:
+        assert CORPUS.is_dir() and len(list(CORPUS.glob("*.pdf"))) == 26, (
+            f"the corpus of 26 PDFs is missing at {CORPUS}")
+        self.tmp = tmp
+        self.pdf: dict[str, object] = {}
+        self.seconds: dict[str, float] = {}
+        self.txt: dict[str, object] = {}
+
+    def files(self) -> list[Path]:
+        return sorted(CORPUS.glob("*.pdf"))
+
+    def doc(self, name: str):
+        import time
+
+        from plankg.ingest.document import load_plan
+
+        if name not in self.pdf:
+            start = time.perf_counter()
+            self.pdf[name] = load_plan(CORPUS / name)
+            self.seconds[name] = time.perf_counter() - start
+        return self.pdf[name]
+
+    def text_doc(self, name: str):
+        """The PDF's text layer (pdfium, page after page) written as .txt and read as text."""
+        import pypdfium2 as pdfium
+
+        from plankg.ingest.document import load_plan
+
+        if name not in self.txt:
+            pdf = pdfium.PdfDocument(str(CORPUS / name))
+            pages = [page.get_textpage().get_text_range() for page in pdf]
+            pdf.close()
+            path = self.tmp / (Path(name).stem + ".txt")
+            path.write_text("\n".join(pages).replace("\r\n", "\n"), encoding="utf-8")
+            self.txt[name] = load_plan(path)
+        return self.txt[name]
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """The corpus reader of this session (fails clearly when the corpus is absent)."""
+    return CorpusRun(tmp_path_factory.mktemp("corpus-text"))
