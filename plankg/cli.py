@@ -59,10 +59,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _error("no plan files given or found")
         return 1
     store = _store(args)
+    shown: set[str] = set()  # errors the progress lines already named, each said once
+
+    def message(text: str) -> None:
+        if text.startswith("error: "):
+            shown.add(text.removeprefix("error: "))
+        bar.message(text)
+
     with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
+        report = ingest(files, store, jobs=args.jobs, progress=message)
     for e in report.errors:
-        _error(e)
+        if str(e) not in shown:
+            _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
     return 0 if report.ok else 1
 
@@ -247,10 +255,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     files = plan_files(args.paths or [default_plans_dir()])
     store = _store(args)
+    shown: set[str] = set()  # errors the progress lines already named, each said once
+
+    def message(text: str) -> None:
+        if text.startswith("error: "):
+            shown.add(text.removeprefix("error: "))
+        bar.message(text)
+
     with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=bar.message)
+        report = ingest(files, store, jobs=args.jobs, progress=message)
     for e in report.errors:
-        _error(e)
+        if str(e) not in shown:
+            _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
     from plankg.link import link_store
 
