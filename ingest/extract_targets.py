@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -65,6 +65,8 @@ _TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
 _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
 _QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
 _SPLIT = re.compile(r"[、和及与]")
+_CHANGES = {"reduce": "decrease", "increase": "increase"}
+_ACHIEVED = re.compile(r"已(?:经)?$|已(?:经)?(?:累计)?$")
 _NOUN_AFTER = re.compile(r"(?:(?![和及与]\d)[^，。；、,：:\x00\d]){1,15}")
 
 
@@ -85,13 +87,17 @@ class Patterns:
     higher_level: re.Pattern[str]
     periods: dict[str, int]
     background_headings: tuple[str, ...]
-    cues: tuple[tuple[str, str, bool], ...]  # (word, comparator, is a reduction), longest first
+    cues: tuple[tuple[str, str, str | None], ...]  # (word, comparator, change), longest first
     count_verbs: tuple[str, ...]
     suffixes: dict[str, str]
     strip_words: tuple[str, ...]
     trends: tuple[str, ...]
     indicator_suffixes: tuple[str, ...]
     value: re.Pattern[str] = field(repr=False, default=re.compile(""))
+    value_phrases: dict[str, str] = field(default_factory=dict)  # 不降低 → notBelowBaseline
+    value_phrase: re.Pattern[str] = field(repr=False, default=re.compile("(?!)"))
+    not_a_name: tuple[str, ...] = ()
+    task_heading_prefixes: tuple[str, ...] = ()
 
 
 @cache
@@ -111,6 +117,7 @@ def patterns() -> Patterns:
 
     units = "|".join(re.escape(u) for u in terms("unit"))
     suffixes = {t: v for t, v, _ in rows.get("suffix", [])}
+    phrases = {t: v for t, v, _ in rows.get("value_phrase", [])}
     suffix_re = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     value = re.compile(
         r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)(?![\d.])"
@@ -123,10 +130,14 @@ def patterns() -> Patterns:
         higher_level=re.compile("|".join(t for t, _, _ in rows.get("higher_level", []))),
         periods={t: int(v) for t, v, _ in rows.get("period", [])},
         background_headings=terms("background_heading"),
-        cues=tuple(sorted(((t, v, n == "reduce") for t, v, n in rows.get("cue", [])),
+        cues=tuple(sorted(((t, v, _CHANGES.get(n)) for t, v, n in rows.get("cue", [])),
                           key=lambda c: -len(c[0]))),
         count_verbs=terms("count_verb"), suffixes=suffixes, strip_words=terms("strip"),
-        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value)
+        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value,
+        value_phrases=phrases,
+        value_phrase=re.compile("|".join(re.escape(t) for t in sorted(phrases, key=len,
+                                                                      reverse=True)) or "(?!)"),
+        not_a_name=terms("not_a_name"), task_heading_prefixes=terms("task_heading_prefix"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -134,15 +145,87 @@ def patterns() -> Patterns:
 
 
 def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[Target]:
-    """Every target of a plan: indicator-table rows first, then prose, in document order."""
+    """Every target of a plan: indicator-table rows first, then prose, in document order,
+    each checked for plausibility (`check_targets`)."""
     vocab = vocab or vocabulary()
     pats = patterns()
+    found: list[Target] = []
     for seg in doc.outline.walk():
         if seg.kind == "table" and is_indicator_table(seg, pats):
-            yield from table_targets(doc.text, seg, vocab, pats)
+            found.extend(table_targets(doc.text, seg, vocab, pats))
     ref_year = _reference_year(doc)
     for unit in _units(doc.outline, doc.text, pats, ()):
-        yield from prose_targets(doc.text, unit, vocab, ref_year, pats)
+        found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats))
+    yield from check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
+
+
+# ------------------------------------------------------------------------------------------
+# Plausibility: a fact that fails a check keeps its flags (pk:flag) instead of passing as truth
+
+_NAME_MAX = 40  # an indicator name longer than this has run into the cells beside it
+_RUN_ON = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)|约束性|预期性|20\d\d\s*年")
+
+
+@cache
+def unit_dimensions() -> dict[str, str]:
+    """Printed unit → the quantity it measures, from `data/unit-dimensions.csv`."""
+    text = (resources.files("plankg.data") / "unit-dimensions.csv").read_text(encoding="utf-8-sig")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["unit"].strip(): r["dimension"].strip() for r in rows if r.get("unit")}
+
+
+def units_agree(unit: str | None, indicator_unit: str | None) -> bool:
+    """Do two printed units measure the same quantity? Unknown units are not contradicted."""
+    if not unit or not indicator_unit:
+        return True
+    dims = unit_dimensions()
+    a, b = dims.get(_SPACE.sub("", unit)), dims.get(_SPACE.sub("", indicator_unit))
+    return a is None or b is None or a == b
+
+
+def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | None,
+                  period_end: int | None) -> list[Target]:
+    """Flag the targets of one plan that fail a plausibility check, and refuse the canonical
+    indicator of a value whose unit contradicts it:
+
+    * ``unitMismatch``: the value's unit measures another quantity than the indicator's
+      pk:defaultUnit (the mapping is dropped, the printed name kept);
+    * ``nameRunsIntoCells``: the printed name holds values, years or 约束性, or is too long;
+    * ``yearOutsidePeriod``: the target year is outside the plan period;
+    * ``noTargetYear``: no target year;
+    * ``conflictingValues``: another target of the plan gives the same indicator and year a
+      different value.
+    """
+    concepts = vocab.concepts("indicator")
+    out: list[Target] = []
+    for t in targets:
+        flags = list(t.flags)
+        indicator = t.indicator
+        if indicator and indicator in concepts and not units_agree(
+                t.unit, concepts[indicator].default_unit):
+            flags.append("unitMismatch")
+            indicator = None
+        name = _SPACE.sub("", t.indicator_as_printed)
+        if len(name) > _NAME_MAX or _RUN_ON.search(name):
+            flags.append("nameRunsIntoCells")
+        if t.target_year is None:
+            flags.append("noTargetYear")
+        elif period_start and period_end and not period_start <= t.target_year <= period_end:
+            flags.append("yearOutsidePeriod")
+        out.append(replace(t, indicator=indicator, flags=tuple(dict.fromkeys(flags))))
+    by_key: dict[tuple[str, int, str | None], set[Decimal]] = {}
+    for t in out:  # 森林蓄积量 ≥200 in the table and 达200 in prose agree: values only
+        if t.value is not None and t.target_year is not None:
+            by_key.setdefault(_conflict_key(t), set()).add(t.value.normalize())
+    conflicting = {k for k, v in by_key.items() if len(v) > 1}
+    return [replace(t, flags=(*t.flags, "conflictingValues"))
+            if t.value is not None and t.target_year is not None and _conflict_key(t) in conflicting
+            else t for t in out]
+
+
+def _conflict_key(t: Target) -> tuple[str, int, str | None]:
+    return (t.indicator or _SPACE.sub("", t.indicator_as_printed), t.target_year or 0,
+            t.change)
 
 
 def _reference_year(doc: Document) -> int | None:
@@ -203,22 +286,36 @@ class CellValue:
     comparator: str
     cumulative: bool
     set_by_higher_level: bool
+    meaning: str | None = None  # higherLevel, notBelowBaseline, eliminated, … for worded values
 
 
 def parse_cell(cell: str, pats: Patterns | None = None) -> CellValue:
-    """Read a value cell: 22.2, ≥200, ＞51, 约5, 5左右, 【6】, 市级下达, 100，完成市级规定的目标任务."""
+    """Read a value cell: 22.2, ≥200, ＞51, 约5, 5左右, 【6】, <27.0, 不得高于7, 市级下达,
+    100，完成市级规定的目标任务; worded values (完成省下达任务, 以国家下达为准, 不降低, 基本消除)
+    give no number and say what they mean (`meaning`)."""
     pats = pats or patterns()
     text = _SPACE.sub("", cell.translate(_FULLWIDTH))
     higher = bool(pats.higher_level.search(text))
+    phrase = pats.value_phrase.search(text)
+    meaning = "higherLevel" if higher else (pats.value_phrases[phrase.group(0)] if phrase
+                                             else None)
     m = _CELL_VALUE.match(text)
-    if m is None and higher:  # "100，完成市级规定的目标任务": the number before the phrase
+    if m is None and (higher or phrase):  # "100，完成市级规定的目标任务": the number before it
         m = _CELL_VALUE.match(re.split(r"[，,；;]", text)[0])
     if m is None:
-        return CellValue(None, "=", text.startswith(("【", "[")), higher)
+        word = next(((w, c) for w, c, _ in pats.cues if text.startswith(w)), None)
+        if word is not None and word[1] != "=":  # 不得高于7, 不低于95
+            m = _CELL_VALUE.match(text[len(word[0]):])
+            if m is not None:
+                return CellValue(_decimal(m.group("num")), word[1], bool(m.group("cum")),
+                                 higher, meaning)
+    if m is None:
+        return CellValue(None, "=", text.startswith(("【", "[")), higher, meaning)
     comparator = _SYMBOLS.get(m.group("pre") or "", "=")
     if m.group("suf"):
         comparator = pats.suffixes.get(m.group("suf"), comparator)
-    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher)
+    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher,
+                     meaning)
 
 
 def table_targets(text: str, table: Segment, vocab: Vocabulary,
@@ -426,7 +523,7 @@ def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | 
                   pats: Patterns | None = None) -> Iterator[Target]:
     """The targets stated in one paragraph."""
     pats = pats or patterns()
-    if any(w in h for h in unit.headings for w in pats.background_headings):
+    if any(is_background_heading(h, pats) for h in unit.headings):
         return
     view = unit.view
     masked = _MASKED.sub(lambda m: "\x00" * len(m.group(0)), view)
@@ -441,6 +538,17 @@ def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | 
             ctx.last_noun_after = False
 
 
+def is_background_heading(heading: str, pats: Patterns | None = None) -> bool:
+    """发展基础, 现状与形势, 工作成效 are background chapters; 加快推进低碳基础设施建设 (基础
+    inside 基础设施) and 夯实协同减排工作基础 (a task) are not."""
+    pats = pats or patterns()
+    h = _SPACE.sub("", heading)
+    if h.startswith(pats.task_heading_prefixes):
+        return False
+    return any(re.search(re.escape(w) + r"(?:$|[与和及、，])", h)
+               for w in pats.background_headings)
+
+
 def _markers(masked: str, a: int, b: int, ref_year: int | None,
              pats: Patterns) -> list[tuple[int, int, list[int] | None]]:
     """Year and period markers in masked[a:b]: (start, end, target years or None for past)."""
@@ -450,7 +558,10 @@ def _markers(masked: str, a: int, b: int, ref_year: int | None,
         if any(s <= m.start("years") < e for s, e in baseline_spans):
             continue
         years = [int(y) for y in re.findall(r"20\d\d", m.group("years"))]
-        future = bool(m.group("pre") or m.group("post")) or (
+        marked = bool(m.group("pre") or m.group("post")) and not (
+            (m.group("pre") or "").startswith("截"))
+        # 到2020年 in a plan of 2022 reports a result; 截至2021年底 always does
+        future = (marked and (ref_year is None or max(years) >= ref_year)) or (
             ref_year is not None and min(years) > ref_year)
         if future or ref_year is None or max(years) > ref_year:
             out.append((m.start(), m.end(), years if future else []))
@@ -476,6 +587,9 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
     groups = _value_groups(masked, a, b, pats, marker_spans)
     events += [(g[0].start(), "value", g) for g in groups]  # type: ignore[misc]
     events += [(m.start(), "higher", m) for m in pats.higher_level.finditer(masked, a, b)]
+    higher_spans = [(e[2].start(), e[2].end()) for e in events if e[1] == "higher"]  # type: ignore[union-attr]
+    events += [(m.start(), "worded", m) for m in pats.value_phrase.finditer(masked, a, b)
+               if not any(s <= m.start() < e for s, e in higher_spans)]
     events.sort(key=lambda e: (e[0], e[1] != "year"))
     for _pos, kind, item in events:
         if kind == "year":
@@ -487,6 +601,9 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
             continue
         if kind == "higher":
             yield from _higher(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+        elif kind == "worded":
+            yield from _higher(text, unit, item, a, masked, vocab, pats, ctx,  # type: ignore[arg-type]
+                               meaning=pats.value_phrases[item.group(0)])  # type: ignore[union-attr]
         else:
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
 
@@ -584,13 +701,16 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     before = masked[clause:first.start()].replace("\x00", "")
     ctx.last_value_end, ctx.last_noun_after = last.end(), False
     cue = _cue_before(re.sub(r"分别$", "", before), pats)
-    comparator, reduce, count = "=", False, False
+    comparator, count = "=", False
+    change: str | None = None
     phrase_start = clause
     if cue is not None:
-        word, comparator, reduce = cue
+        word, comparator, change = cue
         raw = re.sub(r"分别$", "", before)[: -len(word)]
     else:
         raw = before
+    if _ACHIEVED.search(raw):  # 已达到 / 已建成: an achievement, not a target
+        return
     phrase, base_year, dropped = _clean_phrase(raw, pats)
     phrase_start += dropped
     after = ""
@@ -607,6 +727,10 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
                 ctx.last_value_end, ctx.last_noun_after = last.end() + len(after), True
             elif not phrase:
                 return
+            else:  # 规划新建6个: nothing but a filler names what is counted
+                named = phrase[: len(phrase) - len(tail)] if tail else phrase
+                if len(named) < 2 or named in pats.not_a_name:
+                    return
             count = True
         elif verb is not None or (ctx.last_count and phrase):
             count = True
@@ -642,32 +766,44 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         suffix = m.group("suf") or shared_suffix
         if suffix:
             comp = pats.suffixes.get(suffix, comp)
-        concept = _indicator(name, phrase, reduce, vocab)
+        concept = _indicator(name, phrase, change, vocab)
         yield Target(
             indicator_as_printed=name, indicator=concept, unit=m.group("unit") or None,
             value=_decimal(m.group("num")), target_year=year, comparator=comp,
             value_as_printed=view[m.start():m.end()], baseline_value=None,
             baseline_year=base_year, bindingness=None, set_by_higher_level=False,
-            cumulative="累计" in before, source=source)
+            cumulative="累计" in before, source=source, change=change)
 
 
-def _indicator(name: str, phrase: str, reduce: bool, vocab: Vocabulary) -> str | None:
-    """The canonical indicator of a prose phrase; a reduction (下降 X%) maps to the reduction."""
-    candidates = [name + "下降", name] if reduce else [name]
+_CHANGE_WORDS = {"decrease": ("下降", "降低", "减少", "削减"), "increase": ("增长", "提高", "增加")}
+
+
+def _indicator(name: str, phrase: str, change: str | None, vocab: Vocabulary) -> str | None:
+    """The canonical indicator of a prose phrase. A change (下降 X%, 增长 X%) maps only to a
+    concept that is itself a change (…下降率): 煤炭消费量下降10% is not coal consumption = 10."""
+    if change is None:
+        concept = vocab.indicator(name)
+        return concept.local if concept else None
+    words = _CHANGE_WORDS[change]
+    candidates = [name + words[0], name]
     if name != phrase:  # 单位地区生产总值能耗和二氧化碳排放强度 → second name with the prefix
-        candidates += [c for c in ([phrase + "下降"] if reduce else [])]
+        candidates.append(phrase + words[0])
     for cand in candidates:
         concept = vocab.indicator(cand)
-        if concept is not None:
+        if concept is not None and any(w in label for label in concept.labels_zh
+                                       for w in words):
             return concept.local
     return None
 
 
 def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
-            vocab: Vocabulary, pats: Patterns, ctx: _Context) -> Iterator[Target]:
-    """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务."""
+            vocab: Vocabulary, pats: Patterns, ctx: _Context,
+            meaning: str = "higherLevel") -> Iterator[Target]:
+    """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务; with another
+    `meaning`, a worded value after an indicator name (森林覆盖率不降低, 劣V类水体基本消除)."""
     view = unit.view
-    inner = re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
+    worded = meaning != "higherLevel"
+    inner = None if worded else re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
                       m.group(0))
     clause = _clause_start(masked, m.start(), a)
     lead = re.search(r"(?:全面)?完成$", masked[clause:m.start()])
@@ -688,6 +824,9 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
             return
         names = [n for n in re.split(r"[、和]", phrase) if n] or [phrase]
         end = m.end()
+    if worded and not all(vocab.indicator(n) or n.endswith(pats.indicator_suffixes)
+                          for n in names):
+        return  # 不降低 after a verb phrase (标准不降低) names no indicator
     s, e = unit.span(min(phrase_start, printed_from), end)
     source = Source.span(text, unit.segment, s, e)
     for name in names:
@@ -697,8 +836,8 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
                 indicator_as_printed=name, indicator=concept.local if concept else None,
                 unit=unit_of(name), value=None, target_year=year, comparator="=",
                 value_as_printed=view[printed_from:m.end()], baseline_value=None,
-                baseline_year=None, bindingness=None, set_by_higher_level=True,
-                cumulative=False, source=source)
+                baseline_year=None, bindingness=None, set_by_higher_level=not worded,
+                cumulative=False, source=source, value_meaning=meaning)
     ctx.last_phrase, ctx.last_phrase_at = names[-1], phrase_start
 
 

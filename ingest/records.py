@@ -79,6 +79,15 @@ class Target:
     set_by_higher_level: bool  # 市级下达 / 完成市级规定的目标任务
     cumulative: bool  # 【6】: a total over the plan period
     source: Source
+    # A change against the baseline (下降14%: "decrease", 增长10%: "increase") rather than a
+    # level (下降到60%, 控制在…以内, 不高于: None).
+    change: str | None = None
+    # What a value printed without a plain number means (data/target-patterns.csv value_phrase):
+    # higherLevel (完成省下达任务, 以国家下达为准), notBelowBaseline (不降低), eliminated (基本消除).
+    value_meaning: str | None = None
+    # Plausibility checks the fact failed (local names of pk:Flag concepts in the ontology); a
+    # flagged fact is kept with its flags, not stored as truth.
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
