@@ -91,6 +91,18 @@ class Target:
 
 
 @dataclass(frozen=True)
+class MoneyAmount:
+    """An amount of money printed in a plan (see `plankg.ingest.extract_money`)."""
+
+    amount_yuan: Decimal  # exact, converted with Decimal from the printed number and unit
+    value_as_printed: str  # the number as printed, e.g. "1.767"
+    unit_as_printed: str  # 元 | 万元 | 亿元 | 万亿元
+    purpose: str  # investment | subsidy | award | fund | other
+    cap: bool  # an upper limit (最高奖励50万元, 不超过100万元)
+    source: Source
+
+
+@dataclass(frozen=True)
 class Project:
     name: str
     content: str
