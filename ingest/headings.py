@@ -55,10 +55,10 @@ class Marker:
 def parse_ordinal(printed: str) -> int | None:
     """Turn 一 / 十二 / 二十一 / 12 / １２ / ③ into an integer (None when it is not a number)."""
     printed = printed.translate(_FULLWIDTH_DIGITS)
-    if printed.isdigit():
-        return int(printed)
-    if len(printed) == 1 and printed in _CIRCLED:
+    if len(printed) == 1 and printed in _CIRCLED:  # before isdigit(): '①'.isdigit() is True
         return _CIRCLED.index(printed) + 1
+    if printed.isascii() and printed.isdigit():
+        return int(printed)
     if not printed or any(ch not in _CN_VALUES and ch not in "十百" for ch in printed):
         return None
     total, current = 0, 0
