@@ -246,7 +246,7 @@ class _Outliner:
             j += 1
         if j >= len(self.lines) or j - i > 2:
             return 0, heading, end, end
-        s, e, raw = self.lines[j]
+        _, e, raw = self.lines[j]
         t = raw.strip()
         if (raw.startswith("\t") or not t or len(t) > _TITLE_CONTINUATION_MAX
                 or len(heading) + len(t) > _TITLE_MAX or re.search(r"[。；;：:！？]", t)
