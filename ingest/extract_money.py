@@ -5,7 +5,8 @@ printed and converted to yuan with `Decimal` (no float anywhere), so 1.767亿元
 yuan. A list that prints the unit once (30万、20万、10万元) gives each number the unit. What the
 amount is for comes from the words before it in its clause (补贴 → subsidy, 奖励 → award, 投资 →
 investment, 基金/资金 → fund, else other); 最高 / 不超过 make it a cap. A 万元 that is the
-denominator of a per-unit indicator (万元工业增加值用水量, 吨标准煤/万元, 万元GDP能耗) is not money.
+denominator of a per-unit indicator (万元工业增加值用水量, 吨标准煤/万元, 万元GDP能耗) is not money;
+a rate (0.15元/千瓦时, 500元/吨标准煤) is money per that unit (`per`).
 All the words live in `data/money-vocab.csv`.
 """
 
@@ -21,11 +22,13 @@ from importlib import resources
 
 from plankg.ingest.document import Document
 from plankg.ingest.records import MoneyAmount, Source
+from plankg.ingest.segment import Segment
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _SPACE = set(" \t\n\r\u3000\xa0")
 _CLAUSE = "，,；;。！？：:\n"
 _LOOKBACK = 60  # characters of the clause read for the purpose
+_AFTER = 20  # characters after an amount read for its purpose (给予15万元补贴)
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 
 
@@ -36,6 +39,7 @@ class MoneyVocab:
     priority: dict[str, int]
     caps: tuple[str, ...]
     per_unit_after: tuple[str, ...]
+    per_units: tuple[str, ...]  # denominators of rates (元/千瓦时), longest first
     amount: re.Pattern[str]
 
 
@@ -58,6 +62,7 @@ def money_vocab() -> MoneyVocab:
         priority={t: int(v) for t, v in rows.get("priority", [])},
         caps=tuple(t for t, _ in rows.get("cap", [])),
         per_unit_after=tuple(t for t, _ in rows.get("per_unit_after", [])),
+        per_units=tuple(sorted((t for t, _ in rows.get("per_unit", [])), key=len, reverse=True)),
         amount=amount,
     )
 
@@ -92,11 +97,17 @@ def _purpose(before: str, vocab: MoneyVocab) -> str:
 
 def money_in(text: str, start: int, end: int, segment_ref: object) -> Iterator[MoneyAmount]:
     """The amounts printed in text[start:end] (one segment's span)."""
+    view, offsets = _compact(text, start, end)
+    yield from _money_in_view(text, view, offsets, segment_ref)
+
+
+def _money_in_view(text: str, view: str, offsets: list[int] | tuple[int, ...],
+                   segment_ref: object) -> Iterator[MoneyAmount]:
+    """The amounts in `view` (text without whitespace; offsets[i] is where view[i] is)."""
     from plankg.ingest.records import SegmentRef
 
     assert isinstance(segment_ref, SegmentRef)
     vocab = money_vocab()
-    view, offsets = _compact(text, start, end)
     matches = list(vocab.amount.finditer(view))
     purposes: list[tuple[int, str]] = []  # (position, purpose) of the amounts read so far
     for k, m in enumerate(matches):
@@ -109,20 +120,22 @@ def money_in(text: str, start: int, end: int, segment_ref: object) -> Iterator[M
             unit = later
         after = view[m.end():m.end() + 8]
         before_unit = view[max(0, m.start() - 1):m.start()]
-        if after.startswith(vocab.per_unit_after) or after.startswith("/") or \
-                before_unit == "/" or view[max(0, m.start() - 1):m.start()] == "每":
-            continue  # 万元工业增加值用水量, 吨标准煤/万元, 10元/吨二氧化碳: rates, not amounts
-        if view[m.end():m.end() + 1] == "/":
-            continue
+        if after.startswith(vocab.per_unit_after) or before_unit in ("/", "每"):
+            continue  # 万元工业增加值用水量, 吨标准煤/万元: the denominator of an indicator
+        per = None
+        if after.startswith("/"):  # 500元/吨标准煤, 0.15元/千瓦时: a rate per that unit
+            per = next((u for u in vocab.per_units if after[1:].startswith(u)), None)
+            if per is None:
+                continue
         clause = m.start()
         while clause > 0 and view[clause - 1] not in _CLAUSE and m.start() - clause < _LOOKBACK:
             clause -= 1
         before = view[clause:m.start()]
         near = view[max(clause, matches[k - 1].end() if k else 0):m.start()]
         purpose = _purpose(near, vocab)  # 中央资金317亿元、国内贷款投资262亿元: each its own
-        if purpose == "other":  # 给予15万元补贴, 10万元活动经费补贴: the word after the amount
-            tail = m.end()
-            while tail < len(view) and view[tail] not in _CLAUSE and tail - m.end() < 8:
+        if purpose == "other":  # 给予15万元补贴, 30万、20万、10万元活动经费补贴, 10元/吨予以补贴:
+            tail = m.end()  # the words after the amount (and after the rest of its list)
+            while tail < len(view) and view[tail] not in _CLAUSE and tail - m.end() < _AFTER:
                 tail += 1
             purpose = _purpose(view[m.end():tail], vocab)
         if purpose == "other":  # 分别给予补贴20万元、10万元: the list shares the clause's word
@@ -156,29 +169,68 @@ def money_in(text: str, start: int, end: int, segment_ref: object) -> Iterator[M
         s, e = offsets[first if first < m.start() else m.start()], offsets[m.end() - 1] + 1
         yield MoneyAmount(
             amount_yuan=yuan, value_as_printed=m.group("num"), unit_as_printed=unit,
-            purpose=purpose, cap=cap,
-            source=Source(segment_ref, s, e, text[s:e]))
+            purpose=purpose, cap=cap, source=Source(segment_ref, s, e, text[s:e]), per=per)
 
 
 def extract_money(doc: Document) -> Iterator[MoneyAmount]:
-    """Every amount of money in the plan, in document order, from the leaves of its outline
-    (paragraphs, items, table rows), so that each amount keeps the segment it was printed in."""
+    """Every amount of money in the plan, in document order: in prose (paragraphs joined where
+    a PDF line break split a sentence, so that 给予创建单位 2 / 万元补贴 is one amount) and in the
+    money columns of tables (投资（亿元）, a 单位：万元 caption)."""
+    from plankg.ingest.extract_targets import _units, patterns
     from plankg.ingest.records import SegmentRef
 
     seen: set[tuple[int, int]] = set()
+    found: list[MoneyAmount] = []
+    for unit in _units(doc.outline, doc.text, patterns(), ()):
+        found.extend(_money_in_view(doc.text, unit.view, unit.offsets,
+                                    SegmentRef.of(unit.segment)))
     for seg in doc.outline.walk():
-        if seg.children:
-            spans = [(seg.body_start, seg.children[0].start)] if seg.kind != "document" else []
-        else:
-            spans = [(seg.start, seg.end)]
-        for lo, hi in spans:
-            if hi <= lo:
+        if seg.kind == "table" and seg.columns:
+            found.extend(_table_money(doc, seg))
+    for amount in sorted(found, key=lambda a: a.source.start):
+        key = (amount.source.start, amount.source.end)
+        if key not in seen:
+            seen.add(key)
+            yield amount
+
+
+_HEADER_UNIT = re.compile(r"(万亿元|亿元|万元|元)")
+_CELL_NUMBER = re.compile(rf"^\s*(?P<num>{_NUMBER})\s*$")
+
+
+def _table_money(doc: Document, table: Segment) -> Iterator[MoneyAmount]:
+    """Amounts in the columns of a table whose header (or caption, 单位：亿元) prints the money
+    unit: each plain number in such a column is an amount in that unit; the header says what
+    for (投资 → investment, 补贴 → subsidy)."""
+    from plankg.ingest.records import SegmentRef
+
+    vocab = money_vocab()
+    caption_unit = _HEADER_UNIT.search(re.sub(r"\s", "", table.heading or ""))
+    columns = {}
+    for c in table.columns:
+        m = _HEADER_UNIT.search(re.sub(r"\s", "", c))
+        if m and not any(w in c for w in vocab.per_unit_after):
+            columns[c] = m.group(1)
+        elif caption_unit and any(w in c for w, _ in vocab.purposes):
+            columns[c] = caption_unit.group(1)
+    if not columns:
+        return
+    for row in table.children:
+        if row.kind != "row" or not row.cells:
+            continue
+        for column, unit in columns.items():
+            cell = (row.cells.get(column) or "").translate(_FULLWIDTH)
+            m = _CELL_NUMBER.match(cell)
+            yuan = to_yuan(m.group("num"), unit) if m else None
+            if yuan is None:
                 continue
-            for amount in money_in(doc.text, lo, hi, SegmentRef.of(seg)):
-                key = (amount.source.start, amount.source.end)
-                if key not in seen:
-                    seen.add(key)
-                    yield amount
+            number = m.group("num")  # type: ignore[union-attr]
+            k = doc.text.find(number, row.start, row.end)
+            s, e = (k, k + len(number)) if k >= 0 else (row.start, row.end)
+            yield MoneyAmount(
+                amount_yuan=yuan, value_as_printed=number, unit_as_printed=unit,
+                purpose=_purpose(column, vocab), cap=any(c in column for c in vocab.caps),
+                source=Source(SegmentRef.of(row), s, e, doc.text[s:e]))
 
 
 __all__ = ["MoneyVocab", "extract_money", "money_in", "money_vocab", "to_yuan"]

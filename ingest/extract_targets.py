@@ -66,6 +66,7 @@ _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)
 _QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
 _SPLIT = re.compile(r"[、和及与]")
 _CHANGES = {"reduce": "decrease", "increase": "increase"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _ACHIEVED = re.compile(r"已(?:经)?$|已(?:经)?(?:累计)?$")
 _NOUN_AFTER = re.compile(r"(?:(?![和及与]\d)[^，。；、,：:\x00\d]){1,15}")
 
@@ -98,6 +99,10 @@ class Patterns:
     value_phrase: re.Pattern[str] = field(repr=False, default=re.compile("(?!)"))
     not_a_name: tuple[str, ...] = ()
     task_heading_prefixes: tuple[str, ...] = ()
+    bound_cues: tuple[str, ...] = ()  # 不低于, 控制在: a value bounded so, without a year, is a target
+    bound_suffixes: tuple[str, ...] = ()
+    count_changes: dict[str, str] = field(default_factory=dict)  # 新增 → increase, 新建 → measure
+    level_words: tuple[str, ...] = ()
 
 
 @cache
@@ -137,7 +142,10 @@ def patterns() -> Patterns:
         value_phrases=phrases,
         value_phrase=re.compile("|".join(re.escape(t) for t in sorted(phrases, key=len,
                                                                       reverse=True)) or "(?!)"),
-        not_a_name=terms("not_a_name"), task_heading_prefixes=terms("task_heading_prefix"))
+        not_a_name=terms("not_a_name"), task_heading_prefixes=terms("task_heading_prefix"),
+        bound_cues=terms("bound_cue"), bound_suffixes=terms("bound_suffix"),
+        count_changes={t: v for t, v, _ in rows.get("count_verb", []) if v},
+        level_words=terms("level_word"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -154,8 +162,13 @@ def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[
         if seg.kind == "table" and is_indicator_table(seg, pats):
             found.extend(table_targets(doc.text, seg, vocab, pats))
     ref_year = _reference_year(doc)
+    period_end = _period_end(doc)
+    # box items and table cells are project outputs unless they print a year
+    boxed = {(d.kind, d.start) for seg in doc.outline.walk() if seg.kind in ("box", "table")
+             for d in seg.walk()}
     for unit in _units(doc.outline, doc.text, pats, ()):
-        found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats))
+        end = None if (unit.segment.kind, unit.segment.start) in boxed else period_end
+        found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats, period_end=end))
     yield from check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
 
 
@@ -226,6 +239,19 @@ def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | 
 def _conflict_key(t: Target) -> tuple[str, int, str | None]:
     return (t.indicator or _SPACE.sub("", t.indicator_as_printed), t.target_year or 0,
             t.change)
+
+
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def _period_end(doc: Document) -> int | None:
+    """The last year of the plan period: printed or derived (十四五 → 2025), or the year of an
+    annual plan's title (2021年度…工作计划)."""
+    md = doc.metadata
+    if md.period_end is not None:
+        return md.period_end
+    years = [int(y) for y in _TITLE_YEAR.findall(md.title or "")]
+    return max(years) if years else None
 
 
 def _reference_year(doc: Document) -> int | None:
@@ -425,8 +451,21 @@ class TextUnit:
         return self.offsets[a], self.offsets[b - 1] + 1
 
 
+_COLUMN_GAP = re.compile(r"\S {3,}\S")
+
+
+def _tabular(text: str) -> bool:
+    """Lines laid out in columns (a table flattened by a PDF text layer: 类别   具体指标   单位
+    2020 年   2025 年) are not prose: half or more of the lines have a wide gap, some two."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    gaps = [len(_COLUMN_GAP.findall(ln)) for ln in lines]
+    return len(lines) >= 2 and sum(1 for g in gaps if g) * 2 >= len(lines) and max(gaps) >= 2
+
+
 def _make_unit(text: str, seg: Segment, ranges: list[tuple[int, int]],
                headings: tuple[str, ...]) -> TextUnit | None:
+    if _tabular("\n".join(text[a:b] for a, b in ranges)):
+        return None
     chars: list[str] = []
     offsets: list[int] = []
     for start, end in ranges:
@@ -517,17 +556,22 @@ class _Context:
     last_count: bool = False
     last_value_end: int = 0
     last_noun_after: bool = False  # the last value was 创建1个园区: a list of them may follow
+    fallback: int | None = None  # the plan period's end, for paragraphs that print no year
+    seen_marker: bool = False  # a year or period marker was seen in the paragraph
 
 
 def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | None,
-                  pats: Patterns | None = None) -> Iterator[Target]:
-    """The targets stated in one paragraph."""
+                  pats: Patterns | None = None, *,
+                  period_end: int | None = None) -> Iterator[Target]:
+    """The targets stated in one paragraph. With `period_end`, a paragraph that prints no year
+    at all still states targets for the end of the plan period, but only values with an
+    explicit bound (以上, 以下, 左右, 不低于, 控制在…, ≥): 审定林草品种15个以上."""
     pats = pats or patterns()
     if any(is_background_heading(h, pats) for h in unit.headings):
         return
     view = unit.view
     masked = _MASKED.sub(lambda m: "\x00" * len(m.group(0)), view)
-    ctx = _Context([], False)
+    ctx = _Context([], False, fallback=period_end)
     start = 0
     for i, ch in enumerate(view + "。"):
         if ch in _SENTENCE_END or i == len(view):
@@ -596,6 +640,13 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
             _, _, years = item  # type: ignore[misc]
             ctx.past = years is None
             ctx.years = [] if years is None else years
+            ctx.seen_marker = True
+            continue
+        if kind == "value" and not ctx.past and not ctx.years and not ctx.seen_marker \
+                and ctx.fallback and _bounded(item, masked, a, pats):  # type: ignore[arg-type]
+            ctx.years = [ctx.fallback]
+            yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+            ctx.years = []
             continue
         if ctx.past or not ctx.years:
             continue
@@ -606,6 +657,24 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
                                meaning=pats.value_phrases[item.group(0)])  # type: ignore[union-attr]
         else:
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+
+
+
+
+
+def _bounded(group: list[re.Match[str]], masked: str, a: int, pats: Patterns) -> bool:
+    """A value printed with an explicit bound: a suffix (以上, 以下), a symbol (≥) or a cue that
+    is not plain equality (不低于, 控制在, 不超过). Approximations (约30座, 2000米左右) describe
+    projects, not targets."""
+    if any(((m.group("pre") or "") in "≥≤＞＜><" and m.group("pre"))
+           or (m.group("suf") or "") in pats.bound_suffixes for m in group):
+        return True
+    first, last = group[0], group[-1]
+    nxt = masked[last.end():last.end() + 1]
+    if nxt and nxt not in "，,。；;、）)\x00":  # 坡度大于25度的坡耕地, 10万平方米以上工地: a condition
+        return False
+    cue = _cue_before(masked[_clause_start(masked, first.start(), a):first.start()], pats)
+    return cue is not None and cue[0] in pats.bound_cues
 
 
 def _value_groups(masked: str, a: int, b: int, pats: Patterns,
@@ -679,7 +748,22 @@ def _strip_trend(phrase: str, pats: Patterns) -> str:
     return phrase
 
 
-def _cue_before(text: str, pats: Patterns) -> tuple[str, str, bool] | None:
+def _count_change(verb: str | None, phrase: str, before: str, value: re.Match[str],
+                  pats: Patterns) -> str | None:
+    """新增340万千瓦 and 新建花卉苗木基地55万亩 are additions (increase); 新建良种基地15个,
+    累计新建300万亩 and 完成改造面积500万平方米 are levels to reach."""
+    kind = pats.count_changes.get(verb or "")
+    if kind is None or any(w in before for w in pats.level_words):
+        return None
+    if kind == "measure" and unit_dimensions().get(value.group("unit") or "") in _COUNTED:
+        return None
+    return "increase"
+
+
+_COUNTED = frozenset({"count", "people", "vehicles", "households"})
+
+
+def _cue_before(text: str, pats: Patterns) -> tuple[str, str, str | None] | None:
     for word, comparator, reduce in pats.cues:
         if text.endswith(word):
             return word, comparator, reduce
@@ -695,7 +779,9 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
                             pats) is None:
         return  # a bare number without a cue (page numbers, counts in names)
     clause = max(_clause_start(masked, first.start(), a), ctx.last_value_end)
-    continues = ctx.last_noun_after and clause == ctx.last_value_end
+    # 建成10个示范县（市、区），100个示范乡镇: a list of counted nouns goes on across ， too
+    continues = ctx.last_noun_after and ctx.last_value_end <= clause and not masked[
+        ctx.last_value_end:clause].strip("\x00、，,和及与")
     while clause < first.start() and masked[clause] in "、，和及与":
         clause += 1
     before = masked[clause:first.start()].replace("\x00", "")
@@ -717,6 +803,7 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     if cue is None:
         verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
         tail = next((v for v in pats.count_verbs if raw.endswith(v)), None)
+        change = _count_change(verb or tail, phrase, before, last, pats)
         if tail is None and continues and not phrase:
             tail = ""  # …、5个低碳社区试点和2个低碳校园试点
         if tail is not None:  # 培育引进100名左右高层次人才: the noun follows the value
@@ -737,6 +824,8 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         elif not (first.group("pre") or vocab.indicator(phrase)
                   or phrase.endswith(pats.indicator_suffixes)):
             return
+        elif _CJK.match(masked[last.end():last.end() + 1]):
+            return  # 建筑面积10万平方米以上工地: the value qualifies a noun, a condition
     if not phrase:  # …持续降低，分别较2020年降低16%、18%以上 / 到2025年，力争达到12平方米/人
         phrase, phrase_start = _previous_phrase(masked, clause, a, pats, ctx)
     if not phrase:

@@ -48,7 +48,7 @@ _CLOSE = "）)〕〉］】"
 _COLONS = "：:"
 _MAX_ASSIGNMENT = 800  # characters an inline assignment may span
 _MAX_UNIT_LEN = 30
-_NOT_A_NAME = re.compile(r"[\d０-９%％‰.．。]")
+_NOT_A_NAME = re.compile(r"[\d０-９%％‰.．。：:]")  # 完成期限：持续推进 is no unit
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SUFFIX_REMAINDER = 6  # a proper name before a known suffix is at most this long (凤凰湖, 何埂)
 
@@ -634,6 +634,30 @@ def tail_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, li
         i += 1
 
 
+_LEAD_IN_SENTENCE = re.compile(r"牵\s*头")
+_CLAUSE_STOP = "，,。；;：:！？（(）)"
+
+
+def sentence_leads(doc_text: str, root: Segment) -> Iterator[tuple[Segment, list[UnitMention]]]:
+    """Leads stated in a sentence, without a tag: 由市发改委、市统计局牵头负责…, …之前，
+    市生态环境局、市发改委牵头组建…. The clause before 牵头 must be nothing but known units."""
+    vocab, gazetteer = _defaults(None, None)
+    for m in _LEAD_IN_SENTENCE.finditer(doc_text):
+        j = m.start()
+        while j > 0 and doc_text[j - 1] not in _CLAUSE_STOP and m.start() - j < _MAX_UNIT_LEN * 3:
+            j -= 1
+        chars = _chars(doc_text[j:m.start()], j)
+        if chars and chars[0][0] == "由":
+            chars = chars[1:]
+        if not chars:
+            continue
+        seg = _innermost(root, m.start())
+        units = _parse_chars(chars, "lead", seg, doc_text, vocab, gazetteer)
+        if units and len(units) == len(_split_list(chars)) and all(
+                is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units):
+            yield seg, units
+
+
 # --------------------------------------------------------------------------------------------
 # Table columns
 
@@ -734,6 +758,12 @@ def extract_assignments(doc: Document) -> Iterator[tuple[Segment, list[UnitMenti
     found: list[tuple[Segment, list[UnitMention]]] = list(inline_assignments(doc.text,
                                                                              doc.outline))
     found.extend(tail_assignments(doc.text, doc.outline))
+    # a lead named in a sentence counts only where no tag names the units of the segment
+    tagged = {(seg.kind, seg.start) for seg, _ in found}
+    tag_spans = [(u.source.start, u.source.end) for _, us in found for u in us]
+    found.extend((seg, units) for seg, units in sentence_leads(doc.text, doc.outline)
+                 if (seg.kind, seg.start) not in tagged and not any(
+                     s <= units[0].source.start < e for s, e in tag_spans))
     for seg in doc.outline.walk():
         if seg.kind == "table" and seg.columns:
             found.extend(table_assignments(doc.text, seg))
@@ -753,11 +783,35 @@ class TaskAssignment:
     units: tuple[UnitMention, ...]
 
 
+def _closing_parents(root: Segment, tagged: set[tuple[str, int]]) -> dict[tuple[str, int],
+                                                                         Segment]:
+    """Items whose tag stands at the end of their last sub-item, no other sub-item carrying one:
+    （三）对建设充电设施项目的… （1）… （2）…（责任单位：…） closes （三）, not (2)."""
+    out: dict[tuple[str, int], Segment] = {}
+
+    def visit(seg: Segment) -> None:
+        items = [c for c in seg.children if c.kind != "paragraph"]
+        if seg.kind == "item" and items and (items[-1].kind, items[-1].start) in tagged and \
+                not any((c.kind, c.start) in tagged for c in items[:-1]):
+            out[(items[-1].kind, items[-1].start)] = seg
+        for child in seg.children:
+            visit(child)
+
+    visit(root)
+    return out
+
+
 def task_assignments(doc: Document) -> list[TaskAssignment]:
     """Every tag of `doc` as a task with its own units (see `TaskAssignment`)."""
     out: list[TaskAssignment] = []
     last_end: dict[tuple[str, int], int] = {}
-    for seg, units in extract_assignments(doc):
+    found = list(extract_assignments(doc))
+    counts: dict[tuple[str, int], int] = {}
+    for seg, _ in found:
+        counts[(seg.kind, seg.start)] = counts.get((seg.kind, seg.start), 0) + 1
+    parents = _closing_parents(doc.outline, {k for k, n in counts.items() if n == 1})
+    for seg, units in found:
+        seg = parents.get((seg.kind, seg.start), seg)
         if not units:
             continue
         hi = max(u.source.end for u in units)

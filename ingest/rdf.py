@@ -297,6 +297,7 @@ def _write_money(w: GraphWriter, plan_iri: str, a: MoneyAmount) -> None:
     w.add(subject, pk("moneyUnit"), a.unit_as_printed)
     w.add(subject, pk("moneyPurpose"), pk(_MONEY_PURPOSE.get(a.purpose, "otherMoney")))
     w.add(subject, pk("cap"), a.cap)
+    w.add(subject, pk("perUnit"), a.per)
 
 
 def _measure_flags(measures: list[Measure]) -> dict[int, tuple[str, ...]]:

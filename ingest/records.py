@@ -100,6 +100,7 @@ class MoneyAmount:
     purpose: str  # investment | subsidy | award | fund | other
     cap: bool  # an upper limit (最高奖励50万元, 不超过100万元)
     source: Source
+    per: str | None = None  # a rate: the unit the amount is per (0.15元/千瓦时 → 千瓦时)
 
 
 @dataclass(frozen=True)
