@@ -169,7 +169,15 @@ def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[
     for unit in _units(doc.outline, doc.text, pats, ()):
         end = None if (unit.segment.kind, unit.segment.start) in boxed else period_end
         found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats, period_end=end))
-    yield from check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
+    checked = check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
+    seen: set[tuple[object, ...]] = set()
+    for t in checked:  # a prose target printed again later (the same words, year and value)
+        key = (_SPACE.sub("", t.indicator_as_printed), t.target_year, t.value, t.comparator,
+               t.unit, t.value_as_printed)
+        if t.source.segment.kind != "row" and key in seen:
+            continue
+        seen.add(key)
+        yield t
 
 
 # ------------------------------------------------------------------------------------------
@@ -748,6 +756,16 @@ def _strip_trend(phrase: str, pats: Patterns) -> str:
     return phrase
 
 
+def _is_money(value: re.Match[str], before: str) -> bool:
+    """An amount of money to spend or give (投资, 资金, 补贴 before it) is money, not a target;
+    产值 15000亿元 is a target."""
+    from plankg.ingest.extract_money import money_vocab
+
+    if (value.group("unit") or "") not in money_vocab().units:
+        return False
+    return any(w in before for w, p in money_vocab().purposes if p != "none")
+
+
 def _count_change(verb: str | None, phrase: str, before: str, value: re.Match[str],
                   pats: Patterns) -> str | None:
     """新增340万千瓦 and 新建花卉苗木基地55万亩 are additions (increase); 新建良种基地15个,
@@ -796,6 +814,8 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     else:
         raw = before
     if _ACHIEVED.search(raw):  # 已达到 / 已建成: an achievement, not a target
+        return
+    if _is_money(first, before):  # 总投资预算约1346.90亿元: an amount of money (extract_money)
         return
     phrase, base_year, dropped = _clean_phrase(raw, pats)
     phrase_start += dropped
