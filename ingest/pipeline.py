@@ -109,7 +109,8 @@ def _collect(report: IngestReport, path: str, outcome: PlanResult | str,
     if progress:
         c = outcome.counts
         progress(f"{Path(path).name}: {c['measures']} measures, {c['targets']} targets, "
-                 f"{c['projects']} projects, {c['units']} units, {c['triples']} triples")
+                 f"{c['projects']} projects, {c['units']} units, {c.get('money', 0)} amounts "
+                 f"of money, {c.get('flagged', 0)} flagged, {c['triples']} triples")
         for w in outcome.warnings:
             progress(f"warning: {w}")
 
