@@ -31,6 +31,7 @@ _TITLE_MAX = 45
 # 1. items, whose next short line is as often the first line of their text.
 _WRAPPING_KINDS = frozenset({"part", "chapter", "section", "cn_item", "cn_paren"})
 _TITLE_CONTINUATION_MAX = 20
+_WRAPPED_TITLE_MIN = 12  # a title line this long may have wrapped; a shorter one is whole
 _BULLETS = ("——", "—", "●", "•", "■", "□", "◆", "★", "-", "·")
 
 
@@ -248,7 +249,10 @@ class _Outliner:
             return 0, heading, end, end
         _, e, raw = self.lines[j]
         t = raw.strip()
+        if heading and len(heading) < _WRAPPED_TITLE_MIN:
+            return 0, heading, end, end  # a short title is whole: 第一章 支持措施 / 给予…
         if (raw.startswith("\t") or not t or len(t) > _TITLE_CONTINUATION_MAX
+                or t[-1].isdigit()
                 or len(heading) + len(t) > _TITLE_MAX or re.search(r"[。；;：:！？]", t)
                 or t.startswith(_BULLETS) or match_marker(t)
                 or (looks_like_header(raw) and len(t.split()) > 1)

@@ -62,6 +62,8 @@ def test_body_headings_with_numbers_are_not_a_toc() -> None:
      [("item", "（二）", "区域产业绿色低碳转型行动")]),
     # the next line is a sentence: not part of the title
     ("第五章 保障措施\n加强组织领导，落实责任。\n", [("chapter", "第五章", "保障措施")]),
+    # a short title is whole: the first, unpunctuated line of the body stays in the body
+    ("第一章 支持措施\n给予创建单位2\n万元补贴。\n", [("chapter", "第一章", "支持措施")]),
 ])
 def test_heading_broken_over_lines_keeps_its_title(text: str,
                                                    want: list[tuple[str, str, str]]) -> None:
