@@ -63,6 +63,10 @@ _YEAR_MARK = re.compile(
     r"(?P<years>20\d\d\s*年(?:\s*[、和及]\s*20\d\d\s*年)*)(?P<post>前|底|末|以前)?")
 _TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
 _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
+# a baseline printed with its value before the change: 由2020年的61.5%提高到63%
+_FROM = re.compile(r"(?:由|从)(?P<year>20\d\d)年(?:底|末)?的?(?P<num>\d+(?:\.\d+)?)"
+                   r"(?P<unit>[^，。；、\d\x00]{0,8}?)(?=(?:提高|提升|增加|增长|下降|降低|减少|上升|扩大)"
+                   r"|(?:降|增|升|提)(?:至|到))")
 _QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
 _SPLIT = re.compile(r"[、和及与]")
 _CHANGES = {"reduce": "decrease", "increase": "increase"}
@@ -606,6 +610,7 @@ def _markers(masked: str, a: int, b: int, ref_year: int | None,
     """Year and period markers in masked[a:b]: (start, end, target years or None for past)."""
     out: list[tuple[int, int, list[int] | None]] = []
     baseline_spans = [(m.start(), m.end()) for m in _BASELINE.finditer(masked, a, b)]
+    baseline_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
     for m in _YEAR_MARK.finditer(masked, a, b):
         if any(s <= m.start("years") < e for s, e in baseline_spans):
             continue
@@ -636,6 +641,8 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
     events: list[tuple[int, str, re.Match[str] | tuple[int, int, list[int] | None]]] = [
         (s, "year", (s, e, ys)) for s, e, ys in markers]
     marker_spans = [(s, e) for s, e, _ in markers]
+    # the baseline value of 由2020年的61.5%提高到63% is no target
+    marker_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
     groups = _value_groups(masked, a, b, pats, marker_spans)
     events += [(g[0].start(), "value", g) for g in groups]  # type: ignore[misc]
     events += [(m.start(), "higher", m) for m in pats.higher_level.finditer(masked, a, b)]
@@ -804,6 +811,15 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         clause += 1
     before = masked[clause:first.start()].replace("\x00", "")
     ctx.last_value_end, ctx.last_noun_after = last.end(), False
+    base_value: Decimal | None = None
+    from_base = _FROM.search(before)
+    if from_base:  # 森林覆盖率由2020年的61.5%提高到(2025年的)63%
+        base_value = _decimal(from_base.group("num"))
+        from_year = int(from_base.group("year"))
+        before = before[:from_base.start()] + before[from_base.end():]
+        before = re.sub(r"20\d\d年(?:底|末)?的?$", "", before)
+    else:
+        from_year = None
     cue = _cue_before(re.sub(r"分别$", "", before), pats)
     comparator, count = "=", False
     change: str | None = None
@@ -818,6 +834,7 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     if _is_money(first, before):  # 总投资预算约1346.90亿元: an amount of money (extract_money)
         return
     phrase, base_year, dropped = _clean_phrase(raw, pats)
+    base_year = base_year or from_year
     phrase_start += dropped
     after = ""
     if cue is None:
@@ -879,7 +896,7 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         yield Target(
             indicator_as_printed=name, indicator=concept, unit=m.group("unit") or None,
             value=_decimal(m.group("num")), target_year=year, comparator=comp,
-            value_as_printed=view[m.start():m.end()], baseline_value=None,
+            value_as_printed=view[m.start():m.end()], baseline_value=base_value,
             baseline_year=base_year, bindingness=None, set_by_higher_level=False,
             cumulative="累计" in before, source=source, change=change)
 

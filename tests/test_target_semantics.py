@@ -115,6 +115,29 @@ def test_cell_meaning(cell: str, value: Decimal | None, comparator: str, higher:
             parsed.cumulative) == (value, comparator, higher, meaning, cumulative)
 
 
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("到2025年，森林覆盖率由2020年的61.5%提高到63%。", ("森林覆盖率", 2025, "63", 2020, "61.5")),
+    ("到2025年，森林覆盖率从2020年的61.5%提高到2025年的63%。",
+     ("森林覆盖率", 2025, "63", 2020, "61.5")),
+    ("到2025年，非化石能源消费比重由2020年底的16%提升至20%左右。",
+     ("非化石能源消费比重", 2025, "20", 2020, "16")),
+    ("到2025年，单位工业增加值能耗较2020年下降16%。", ("单位工业增加值能耗", 2025, "16", 2020, None)),
+])
+def test_prose_baseline(sentence: str, expected: tuple[object, ...]) -> None:
+    """A baseline printed in the sentence (由2020年的61.5%提高到63%) is the target's baseline,
+    not a target of its own."""
+    doc = _doc("第三章 重点任务\n" + sentence + "\n")
+    got = [(t.indicator_as_printed, t.target_year, str(t.value), t.baseline_year,
+            None if t.baseline_value is None else str(t.baseline_value))
+           for t in extract_targets(doc)]
+    assert got == [expected]
+
+
+def test_past_change_with_from_is_no_target() -> None:
+    doc = _doc("第三章 重点任务\n森林覆盖率从2015年的50%提升至2020年的61.51%。\n")
+    assert list(extract_targets(doc)) == []
+
+
 @pytest.mark.parametrize(("heading", "background"), [
     ("发展基础", True),
     ("现状与形势", True),
