@@ -141,3 +141,28 @@ def test_shapes_reject_a_bad_money_unit() -> None:
     conforms, _, text = validate(rdflib.Graph().parse(data=data, format="turtle"),
                                  shacl_graph=shapes, ont_graph=ontology, inference="none")
     assert not conforms and "moneyUnit" in str(text)
+
+
+def test_measure_flags_shared_list_and_two_roles() -> None:
+    """One printed unit list attached to two measures (a tag pooled over a section) and one unit
+    both lead and cooperating on a measure are flagged."""
+    from plankg.ingest.rdf import _measure_flags
+    from plankg.ingest.records import Measure, SegmentRef, Source, UnitMention
+
+    def unit(name: str, role: str, start: int) -> UnitMention:
+        return UnitMention(name, name, "other", role, False,
+                           Source(SegmentRef("item", 0), start, start + len(name), name))
+
+    def measure(start: int, units: tuple[UnitMention, ...]) -> Measure:
+        return Measure("", "", "任务", (), (), units, (), (),
+                       Source(SegmentRef("item", start), start, start + 10, "任务"))
+
+    shared = unit("市发展改革委", "lead", 100)
+    a = measure(0, (shared,))
+    b = measure(20, (shared,))
+    c = measure(40, (unit("市生态环境局", "lead", 200), unit("市生态环境局", "cooperating", 210)))
+    d = measure(60, (unit("市财政局", "lead", 300),))
+    flags = _measure_flags([a, b, c, d])
+    assert flags[id(a)] == ("sharedUnitList",) and flags[id(b)] == ("sharedUnitList",)
+    assert flags[id(c)] == ("conflictingRoles",)
+    assert id(d) not in flags

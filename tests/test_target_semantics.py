@@ -133,6 +133,16 @@ def test_prose_baseline(sentence: str, expected: tuple[object, ...]) -> None:
     assert got == [expected]
 
 
+def test_unit_against_the_indicator_refuses_the_mapping() -> None:
+    """An industry's energy use per tonne is not the region's energy intensity (吨标准煤/万元):
+    the mapping is refused and the fact flagged, the printed name kept."""
+    doc = _doc("第三章 重点任务\n到2025年，单位地区生产总值能耗降至550千克标准煤/吨。\n"
+               "到2025年，单位地区生产总值能耗降至0.45吨标准煤/万元。\n")
+    got = [(t.indicator_as_printed, t.indicator, t.unit, t.flags) for t in extract_targets(doc)]
+    assert got == [("单位地区生产总值能耗", None, "千克标准煤/吨", ("unitMismatch",)),
+                   ("单位地区生产总值能耗", "energyIntensity", "吨标准煤/万元", ())]
+
+
 def test_past_change_with_from_is_no_target() -> None:
     doc = _doc("第三章 重点任务\n森林覆盖率从2015年的50%提升至2020年的61.51%。\n")
     assert list(extract_targets(doc)) == []
