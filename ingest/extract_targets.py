@@ -53,9 +53,9 @@ _SUBNAME = re.compile(r"^(?P<sub>[A-Za-z\u4e00-\u9fff][\w.\u4e00-\u9fff]{1,15}?)
 _SYMBOLS = {"≥": "≥", "≤": "≤", "＞": ">", ">": ">", "＜": "<", "<": "<", "＝": "=", "=": "=",
             "约": "≈", "近": "≈", "不低于": "≥", "不少于": "≥", "不超过": "≤", "不高于": "≤"}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_SENTENCE_END = "。！？；"
+_SENTENCE_END = "。！？；;"
 _MIN_CELL_TEXT = 8  # shorter cells are names, numbers or units, not sentences
-_CLAUSE_SEP = "，,：:；。！？"
+_CLAUSE_SEP = "，,：:；;。！？"
 _SPACE = re.compile(r"[\s\u3000]")
 _MASKED = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》")
 _YEAR_MARK = re.compile(
@@ -566,6 +566,7 @@ class _Context:
     last_phrase: str = ""
     last_phrase_at: int = 0
     last_count: bool = False
+    last_change: str | None = None  # the change of the last value (a list shares its verb)
     last_value_end: int = 0
     last_noun_after: bool = False  # the last value was 创建1个园区: a list of them may follow
     fallback: int | None = None  # the plan period's end, for paragraphs that print no year
@@ -591,6 +592,7 @@ def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | 
                 yield from _sentence(text, unit, start, i, masked, vocab, ref_year, pats, ctx)
             start = i + 1
             ctx.last_phrase, ctx.last_count, ctx.last_value_end = "", False, 0
+            ctx.last_change = None
             ctx.last_noun_after = False
 
 
@@ -773,6 +775,12 @@ def _is_money(value: re.Match[str], before: str) -> bool:
     return any(w in before for w, p in money_vocab().purposes if p != "none")
 
 
+def _counted_noun(phrase: str, pats: Patterns) -> str:
+    """扩大竹产业基地 → 竹产业基地: the noun a count phrase counts, without its verb."""
+    verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
+    return phrase[len(verb):] if verb and len(phrase) > len(verb) + 1 else ""
+
+
 def _count_change(verb: str | None, phrase: str, before: str, value: re.Match[str],
                   pats: Patterns) -> str | None:
     """新增340万千瓦 and 新建花卉苗木基地55万亩 are additions (increase); 新建良种基地15个,
@@ -853,11 +861,16 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
                 return
             else:  # 规划新建6个: nothing but a filler names what is counted
                 named = phrase[: len(phrase) - len(tail)] if tail else phrase
-                if len(named) < 2 or named in pats.not_a_name:
+                noun = _counted_noun(ctx.last_phrase, pats) if ctx.last_count else ""
+                if not named and noun:  # 扩大竹产业基地30万亩、改造270万亩: the same noun
+                    phrase = tail + noun
+                elif len(named) < 2 or named in pats.not_a_name:
                     return
             count = True
         elif verb is not None or (ctx.last_count and phrase):
             count = True
+            if verb is None:  # 新增国家森林城市2个、省级森林城市2个: the list shares the verb
+                change = ctx.last_change
         elif not (first.group("pre") or vocab.indicator(phrase)
                   or phrase.endswith(pats.indicator_suffixes)):
             return
@@ -869,6 +882,7 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         return
     phrase = phrase.strip("，、")
     ctx.last_phrase, ctx.last_phrase_at, ctx.last_count = phrase, phrase_start, count
+    ctx.last_change = change
     end = last.end() + len(after)
     s, e = unit.span(phrase_start if phrase_start < first.start() else clause, end)
     source = Source.span(text, unit.segment, s, e)
