@@ -50,6 +50,7 @@ _MAX_ASSIGNMENT = 800  # characters an inline assignment may span
 _MAX_UNIT_LEN = 30
 _NOT_A_NAME = re.compile(r"[\d０-９%％‰.．。：:]")  # 完成期限：持续推进 is no unit
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_MAX_CLIMB = 4  # levels a tag after the last sub-item may close
 _SUFFIX_REMAINDER = 6  # a proper name before a known suffix is at most this long (凤凰湖, 何埂)
 
 
@@ -809,9 +810,18 @@ def task_assignments(doc: Document) -> list[TaskAssignment]:
     counts: dict[tuple[str, int], int] = {}
     for seg, _ in found:
         counts[(seg.kind, seg.start)] = counts.get((seg.kind, seg.start), 0) + 1
-    parents = _closing_parents(doc.outline, {k for k, n in counts.items() if n == 1})
+    single = {k for k, n in counts.items() if n == 1}
+    parents: dict[tuple[str, int], Segment] = {}
+    for _ in range(_MAX_CLIMB):  # （三） > 2. > （3）（责任单位：…）: up as far as it closes
+        step = _closing_parents(doc.outline, single)
+        new = {k: v for k, v in step.items() if k not in parents}
+        if not new:
+            break
+        parents.update(new)
+        single |= {(v.kind, v.start) for v in new.values()}
     for seg, units in found:
-        seg = parents.get((seg.kind, seg.start), seg)
+        while (seg.kind, seg.start) in parents:
+            seg = parents[(seg.kind, seg.start)]
         if not units:
             continue
         hi = max(u.source.end for u in units)
