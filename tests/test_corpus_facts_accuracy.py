@@ -41,8 +41,8 @@ from tests import corpus_facts as cf
 
 # floors reached (see the module docstring); (recall, precision) for prose targets
 FLOORS = {
-    ("prose-targets", "dev"): (0.90, 0.80),
-    ("prose-targets", "held-out"): (0.79, 0.76),
+    ("prose-targets", "dev"): (0.83, 0.95),
+    ("prose-targets", "held-out"): (0.71, 0.88),
     ("unit-roles", "dev"): (0.99, 0.99),
     ("unit-roles", "held-out"): (0.87, 0.87),
     ("money", "dev"): (1.0, 0.98),
