@@ -64,6 +64,8 @@ _YEAR_MARK = re.compile(
 _TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
 _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
 # a baseline printed with its value before the change: 由2020年的61.5%提高到63%
+_BRACKET_BASE = re.compile(r"[（(](?P<year>20\d\d)年(?:底|末)?(?:为|是|：|:)(?P<num>\d+(?:\.\d+)?)"
+                           r"[^（）()]{0,8}[）)]")
 _FROM = re.compile(r"(?:由|从)(?P<year>20\d\d)年(?:底|末)?的?(?P<num>\d+(?:\.\d+)?)"
                    r"(?P<unit>[^，。；、\d\x00]{0,8}?)(?=(?:提高|提升|增加|增长|下降|降低|减少|上升|扩大)"
                    r"|(?:降|增|升|提)(?:至|到))")
@@ -899,6 +901,9 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     else:
         pairs = [(n, m, y) for n, m in zip(names, group, strict=True) for y in years]
     shared_suffix = last.group("suf")
+    bracket = _BRACKET_BASE.match(view, last.end())  # 达到63%（2020年为61.5%）
+    if bracket and base_value is None and len(group) == 1:
+        base_year, base_value = int(bracket.group("year")), _decimal(bracket.group("num"))
     for name, m, year in pairs:
         comp = comparator
         if m.group("pre"):

@@ -122,6 +122,7 @@ def test_cell_meaning(cell: str, value: Decimal | None, comparator: str, higher:
     ("到2025年，非化石能源消费比重由2020年底的16%提升至20%左右。",
      ("非化石能源消费比重", 2025, "20", 2020, "16")),
     ("到2025年，单位工业增加值能耗较2020年下降16%。", ("单位工业增加值能耗", 2025, "16", 2020, None)),
+    ("到2025年，森林覆盖率达到63%（2020年为61.5%）。", ("森林覆盖率", 2025, "63", 2020, "61.5")),
 ])
 def test_prose_baseline(sentence: str, expected: tuple[object, ...]) -> None:
     """A baseline printed in the sentence (由2020年的61.5%提高到63%) is the target's baseline,
