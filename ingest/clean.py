@@ -24,6 +24,9 @@ _PAGE_NUMBER = re.compile(
 _LEADER = re.compile(r"(?:[.．·•…⋯]\s*){4,}\s*\d*\s*$|…{2,}\s*\d*\s*$")
 _TOC_TITLE = re.compile(r"^\s*目\s*录\s*$")
 _TOC_PAGE_REF = re.compile(r"\s\d{1,3}\s*$")
+_TOC_ENTRY_MAX = 40  # a table-of-contents entry is a heading: short
+_TOC_MIN_RUN = 3  # headings with page numbers in a row that make a table of contents
+_TOC_KINDS = frozenset({"part", "chapter", "section", "cn_item", "cn_paren", "appendix"})
 _HAN = r"\u3400-\u9fff"
 _NUM = r"\d+(?:[.．]\d+)?(?:[-～~—]\d+(?:[.．]\d+)?)?"
 # Stray spaces around a number inside Chinese prose (到 2025 年 → 到2025年). A space stays when it
@@ -108,7 +111,10 @@ def is_page_number(line: str) -> bool:
 def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
     kept: list[_Line] = []
     in_toc = False
-    for line in lines:
+    titled = False  # the open table of contents was announced by 目录
+    entries: set[str] = set()  # the entries of the open table of contents, normalised
+    page_ref_run = _page_ref_runs(lines)
+    for index, line in enumerate(lines):
         text, n = _BOOKMARK.subn("", line.text)
         stats["bookmarks"] += n
         text = text.replace("\f", "").replace("\u00a0", " ")
@@ -123,15 +129,21 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
             stats["page_numbers"] += 1
             continue
         if _TOC_TITLE.match(text):
-            in_toc = True
+            in_toc, titled, entries = True, True, set()
             stats["toc_lines"] += 1
             continue
-        if _LEADER.search(text) or (in_toc and _is_toc_entry(text)):
+        key = _toc_key(text)
+        if in_toc and key and key in entries:
+            in_toc, titled, entries = False, False, set()  # the body begins: an entry again
+        elif _LEADER.search(text) or index in page_ref_run or (in_toc and (
+                _is_toc_entry(text) or (titled and _is_bare_toc_entry(text)))):
             stats["toc_lines"] += 1
-            in_toc = True
+            if not in_toc:
+                in_toc, entries = True, set()
+            entries.add(key)
             continue
         if text.strip():
-            in_toc = False
+            in_toc, titled, entries = False, False, set()
         line.text = text
         line.printed_width = width(text)
         kept.append(line)
@@ -139,8 +151,50 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
 
 
 def _is_toc_entry(text: str) -> bool:
-    """Inside a table of contents: a heading followed by a page number, or a bare heading."""
+    """Inside a table of contents: a heading followed by a page number."""
     return bool(_TOC_PAGE_REF.search(text) and match_marker(text.strip()))
+
+
+def _is_bare_toc_entry(text: str) -> bool:
+    """Inside a table of contents announced by 目录: a heading without leader or page number
+    (第一章 总则), or a short line that is no sentence (前言, 附件1)."""
+    t = text.strip()
+    if not t or len(t) > _TOC_ENTRY_MAX or any(ch in t for ch in "。；;"):
+        return False
+    return bool(match_marker(t)) or (len(t) <= 12 and "，" not in t)
+
+
+def _toc_key(text: str) -> str:
+    """A table-of-contents entry or heading line without leader, page number and spaces, so
+    that the entry and the heading it points to compare equal."""
+    t = _LEADER.sub("", text)
+    t = re.sub(r"\s\d{1,3}\s*$", "", t)
+    return re.sub(r"\s+", "", t)
+
+
+def _page_ref_runs(lines: list[_Line]) -> set[int]:
+    """Indices of lines in runs of at least three headings each ending in a page number
+    (a table of contents without 目录 and without leaders); blank lines do not break a run."""
+    out: set[int] = set()
+    run: list[int] = []
+    pages: list[int] = []
+    for i, line in enumerate([*lines, None]):  # type: ignore[list-item]
+        text = line.text.strip() if line is not None else "x"
+        if line is not None and not text:
+            continue
+        marker = match_marker(text) if line is not None else None
+        page = _TOC_PAGE_REF.search(text)
+        # only outline headings (not 1. items, which also open the rows of flattened tables),
+        # and page numbers that never go back
+        if marker is not None and marker.kind in _TOC_KINDS and page is not None and (
+                not pages or int(page.group(0)) >= pages[-1]):
+            run.append(i)
+            pages.append(int(page.group(0)))
+            continue
+        if len(run) >= _TOC_MIN_RUN:
+            out.update(run)
+        run, pages = [], []
+    return out
 
 
 def _normalise_spaces(text: str, stats: Counter[str]) -> str:

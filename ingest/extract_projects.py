@@ -17,7 +17,8 @@ Which columns play which part, which rows are totals and which box headings list
 data, read from `data/project-columns.csv`.
 
 Money: a value printed in a 万元 column (or with 万元 in its cell) is multiplied by 10 000,
-亿元 by 10^8, 元 by 1; the value as printed is kept beside it.
+亿元 by 10^8, 万亿元 by 10^12, 元 by 1 (exactly, with Decimal); the value as printed is kept
+beside it.
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ from plankg.vocab import Vocabulary, vocabulary
 
 # Multipliers from a printed money unit to yuan.
 MONEY_UNITS: dict[str, Decimal] = {
+    "万亿元": Decimal(1_000_000_000_000),
     "亿元": Decimal(100_000_000),
     "万元": Decimal(10_000),
     "元": Decimal(1),
 }
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
-_MONEY_UNIT = re.compile(r"亿元|万元|元")
-_TABLE_UNIT = re.compile(r"单位\s*[：:]\s*(亿元|万元|元)")
+# 万亿元 first: "1.2万亿元" must not be read as 亿元 (10^4 too small)
+_MONEY_UNIT = re.compile(r"万亿元|亿元|万元|元")
+_TABLE_UNIT = re.compile(r"单位\s*[：:]\s*(万亿元|亿元|万元|元)")
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _RANGE = re.compile(r"\d\s*[-—–~～至到]\s*\d")
 _EMPTY_VALUE = re.compile(r"^[\s/／\-—–－、]*$")
@@ -59,7 +62,7 @@ _PROSE_PERIOD = re.compile(
 _PROSE_INVESTMENT = re.compile(
     r"(?P<cue>总投资|投资总额|投资估算|估算投资|计划投资|投资额|投资)"
     r"(?:约为|约|达到|达|为|共|合计|估算)?\s*[：:]?\s*"
-    r"(?P<amount>[\d０-９]+(?:[.．][\d０-９]+)?\s*(?:亿元|万元|元))"
+    r"(?P<amount>[\d０-９]+(?:[.．][\d０-９]+)?\s*(?:万亿元|亿元|万元|元))"
 )
 # A run-in title ended by a colon: 天然气：建设…
 _COLON_RUN_IN = re.compile(r"^(?P<head>[^。；！？，、：:\n]{2,30})[：:]")

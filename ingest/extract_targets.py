@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -53,9 +53,9 @@ _SUBNAME = re.compile(r"^(?P<sub>[A-Za-z\u4e00-\u9fff][\w.\u4e00-\u9fff]{1,15}?)
 _SYMBOLS = {"≥": "≥", "≤": "≤", "＞": ">", ">": ">", "＜": "<", "<": "<", "＝": "=", "=": "=",
             "约": "≈", "近": "≈", "不低于": "≥", "不少于": "≥", "不超过": "≤", "不高于": "≤"}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_SENTENCE_END = "。！？；"
+_SENTENCE_END = "。！？；;"
 _MIN_CELL_TEXT = 8  # shorter cells are names, numbers or units, not sentences
-_CLAUSE_SEP = "，,：:；。！？"
+_CLAUSE_SEP = "，,：:；;。！？"
 _SPACE = re.compile(r"[\s\u3000]")
 _MASKED = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》")
 _YEAR_MARK = re.compile(
@@ -63,8 +63,17 @@ _YEAR_MARK = re.compile(
     r"(?P<years>20\d\d\s*年(?:\s*[、和及]\s*20\d\d\s*年)*)(?P<post>前|底|末|以前)?")
 _TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
 _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
+# a baseline printed with its value before the change: 由2020年的61.5%提高到63%
+_BRACKET_BASE = re.compile(r"[（(](?P<year>20\d\d)年(?:底|末)?(?:为|是|：|:)(?P<num>\d+(?:\.\d+)?)"
+                           r"[^（）()]{0,8}[）)]")
+_FROM = re.compile(r"(?:由|从)(?P<year>20\d\d)年(?:底|末)?的?(?P<num>\d+(?:\.\d+)?)"
+                   r"(?P<unit>[^，。；、\d\x00]{0,8}?)(?=(?:提高|提升|增加|增长|下降|降低|减少|上升|扩大)"
+                   r"|(?:降|增|升|提)(?:至|到))")
 _QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
 _SPLIT = re.compile(r"[、和及与]")
+_CHANGES = {"reduce": "decrease", "increase": "increase"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ACHIEVED = re.compile(r"已(?:经)?$|已(?:经)?(?:累计)?$")
 _NOUN_AFTER = re.compile(r"(?:(?![和及与]\d)[^，。；、,：:\x00\d]){1,15}")
 
 
@@ -85,13 +94,21 @@ class Patterns:
     higher_level: re.Pattern[str]
     periods: dict[str, int]
     background_headings: tuple[str, ...]
-    cues: tuple[tuple[str, str, bool], ...]  # (word, comparator, is a reduction), longest first
+    cues: tuple[tuple[str, str, str | None], ...]  # (word, comparator, change), longest first
     count_verbs: tuple[str, ...]
     suffixes: dict[str, str]
     strip_words: tuple[str, ...]
     trends: tuple[str, ...]
     indicator_suffixes: tuple[str, ...]
     value: re.Pattern[str] = field(repr=False, default=re.compile(""))
+    value_phrases: dict[str, str] = field(default_factory=dict)  # 不降低 → notBelowBaseline
+    value_phrase: re.Pattern[str] = field(repr=False, default=re.compile("(?!)"))
+    not_a_name: tuple[str, ...] = ()
+    task_heading_prefixes: tuple[str, ...] = ()
+    bound_cues: tuple[str, ...] = ()  # 不低于, 控制在: a value bounded so, without a year, is a target
+    bound_suffixes: tuple[str, ...] = ()
+    count_changes: dict[str, str] = field(default_factory=dict)  # 新增 → increase, 新建 → measure
+    level_words: tuple[str, ...] = ()
 
 
 @cache
@@ -111,6 +128,7 @@ def patterns() -> Patterns:
 
     units = "|".join(re.escape(u) for u in terms("unit"))
     suffixes = {t: v for t, v, _ in rows.get("suffix", [])}
+    phrases = {t: v for t, v, _ in rows.get("value_phrase", [])}
     suffix_re = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     value = re.compile(
         r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)(?![\d.])"
@@ -123,10 +141,17 @@ def patterns() -> Patterns:
         higher_level=re.compile("|".join(t for t, _, _ in rows.get("higher_level", []))),
         periods={t: int(v) for t, v, _ in rows.get("period", [])},
         background_headings=terms("background_heading"),
-        cues=tuple(sorted(((t, v, n == "reduce") for t, v, n in rows.get("cue", [])),
+        cues=tuple(sorted(((t, v, _CHANGES.get(n)) for t, v, n in rows.get("cue", [])),
                           key=lambda c: -len(c[0]))),
         count_verbs=terms("count_verb"), suffixes=suffixes, strip_words=terms("strip"),
-        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value)
+        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value,
+        value_phrases=phrases,
+        value_phrase=re.compile("|".join(re.escape(t) for t in sorted(phrases, key=len,
+                                                                      reverse=True)) or "(?!)"),
+        not_a_name=terms("not_a_name"), task_heading_prefixes=terms("task_heading_prefix"),
+        bound_cues=terms("bound_cue"), bound_suffixes=terms("bound_suffix"),
+        count_changes={t: v for t, v, _ in rows.get("count_verb", []) if v},
+        level_words=terms("level_word"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -134,15 +159,113 @@ def patterns() -> Patterns:
 
 
 def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[Target]:
-    """Every target of a plan: indicator-table rows first, then prose, in document order."""
+    """Every target of a plan: indicator-table rows first, then prose, in document order,
+    each checked for plausibility (`check_targets`)."""
     vocab = vocab or vocabulary()
     pats = patterns()
+    found: list[Target] = []
     for seg in doc.outline.walk():
         if seg.kind == "table" and is_indicator_table(seg, pats):
-            yield from table_targets(doc.text, seg, vocab, pats)
+            found.extend(table_targets(doc.text, seg, vocab, pats))
     ref_year = _reference_year(doc)
+    period_end = _period_end(doc)
+    # box items and table cells are project outputs unless they print a year
+    boxed = {(d.kind, d.start) for seg in doc.outline.walk() if seg.kind in ("box", "table")
+             for d in seg.walk()}
     for unit in _units(doc.outline, doc.text, pats, ()):
-        yield from prose_targets(doc.text, unit, vocab, ref_year, pats)
+        end = None if (unit.segment.kind, unit.segment.start) in boxed else period_end
+        found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats, period_end=end))
+    checked = check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
+    seen: set[tuple[object, ...]] = set()
+    for t in checked:  # a prose target printed again later (the same words, year and value)
+        key = (_SPACE.sub("", t.indicator_as_printed), t.target_year, t.value, t.comparator,
+               t.unit, t.value_as_printed)
+        if t.source.segment.kind != "row" and key in seen:
+            continue
+        seen.add(key)
+        yield t
+
+
+# ------------------------------------------------------------------------------------------
+# Plausibility: a fact that fails a check keeps its flags (pk:flag) instead of passing as truth
+
+_NAME_MAX = 40  # an indicator name longer than this has run into the cells beside it
+_RUN_ON = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)|约束性|预期性|20\d\d\s*年")
+
+
+@cache
+def unit_dimensions() -> dict[str, str]:
+    """Printed unit → the quantity it measures, from `data/unit-dimensions.csv`."""
+    text = (resources.files("plankg.data") / "unit-dimensions.csv").read_text(encoding="utf-8-sig")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["unit"].strip(): r["dimension"].strip() for r in rows if r.get("unit")}
+
+
+def units_agree(unit: str | None, indicator_unit: str | None) -> bool:
+    """Do two printed units measure the same quantity? Unknown units are not contradicted."""
+    if not unit or not indicator_unit:
+        return True
+    dims = unit_dimensions()
+    a, b = dims.get(_SPACE.sub("", unit)), dims.get(_SPACE.sub("", indicator_unit))
+    return a is None or b is None or a == b
+
+
+def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | None,
+                  period_end: int | None) -> list[Target]:
+    """Flag the targets of one plan that fail a plausibility check, and refuse the canonical
+    indicator of a value whose unit contradicts it:
+
+    * ``unitMismatch``: the value's unit measures another quantity than the indicator's
+      pk:defaultUnit (the mapping is dropped, the printed name kept);
+    * ``nameRunsIntoCells``: the printed name holds values, years or 约束性, or is too long;
+    * ``yearOutsidePeriod``: the target year is outside the plan period;
+    * ``noTargetYear``: no target year;
+    * ``conflictingValues``: another target of the plan gives the same indicator and year a
+      different value.
+    """
+    concepts = vocab.concepts("indicator")
+    out: list[Target] = []
+    for t in targets:
+        flags = list(t.flags)
+        indicator = t.indicator
+        if indicator and indicator in concepts and not units_agree(
+                t.unit, concepts[indicator].default_unit):
+            flags.append("unitMismatch")
+            indicator = None
+        name = _SPACE.sub("", t.indicator_as_printed)
+        if len(name) > _NAME_MAX or _RUN_ON.search(name):
+            flags.append("nameRunsIntoCells")
+        if t.target_year is None:
+            flags.append("noTargetYear")
+        elif period_start and period_end and not period_start <= t.target_year <= period_end:
+            flags.append("yearOutsidePeriod")
+        out.append(replace(t, indicator=indicator, flags=tuple(dict.fromkeys(flags))))
+    by_key: dict[tuple[str, int, str | None], set[Decimal]] = {}
+    for t in out:  # 森林蓄积量 ≥200 in the table and 达200 in prose agree: values only
+        if t.value is not None and t.target_year is not None:
+            by_key.setdefault(_conflict_key(t), set()).add(t.value.normalize())
+    conflicting = {k for k, v in by_key.items() if len(v) > 1}
+    return [replace(t, flags=(*t.flags, "conflictingValues"))
+            if t.value is not None and t.target_year is not None and _conflict_key(t) in conflicting
+            else t for t in out]
+
+
+def _conflict_key(t: Target) -> tuple[str, int, str | None]:
+    return (t.indicator or _SPACE.sub("", t.indicator_as_printed), t.target_year or 0,
+            t.change)
+
+
+_TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+def _period_end(doc: Document) -> int | None:
+    """The last year of the plan period: printed or derived (十四五 → 2025), or the year of an
+    annual plan's title (2021年度…工作计划)."""
+    md = doc.metadata
+    if md.period_end is not None:
+        return md.period_end
+    years = [int(y) for y in _TITLE_YEAR.findall(md.title or "")]
+    return max(years) if years else None
 
 
 def _reference_year(doc: Document) -> int | None:
@@ -222,22 +345,36 @@ class CellValue:
     comparator: str
     cumulative: bool
     set_by_higher_level: bool
+    meaning: str | None = None  # higherLevel, notBelowBaseline, eliminated, … for worded values
 
 
 def parse_cell(cell: str, pats: Patterns | None = None) -> CellValue:
-    """Read a value cell: 22.2, ≥200, ＞51, 约5, 5左右, 【6】, 市级下达, 100，完成市级规定的目标任务."""
+    """Read a value cell: 22.2, ≥200, ＞51, 约5, 5左右, 【6】, <27.0, 不得高于7, 市级下达,
+    100，完成市级规定的目标任务; worded values (完成省下达任务, 以国家下达为准, 不降低, 基本消除)
+    give no number and say what they mean (`meaning`)."""
     pats = pats or patterns()
     text = _SPACE.sub("", cell.translate(_FULLWIDTH))
     higher = bool(pats.higher_level.search(text))
+    phrase = pats.value_phrase.search(text)
+    meaning = "higherLevel" if higher else (pats.value_phrases[phrase.group(0)] if phrase
+                                             else None)
     m = _CELL_VALUE.match(text)
-    if m is None and higher:  # "100，完成市级规定的目标任务": the number before the phrase
+    if m is None and (higher or phrase):  # "100，完成市级规定的目标任务": the number before it
         m = _CELL_VALUE.match(re.split(r"[，,；;]", text)[0])
     if m is None:
-        return CellValue(None, "=", text.startswith(("【", "[")), higher)
+        word = next(((w, c) for w, c, _ in pats.cues if text.startswith(w)), None)
+        if word is not None and word[1] != "=":  # 不得高于7, 不低于95
+            m = _CELL_VALUE.match(text[len(word[0]):])
+            if m is not None:
+                return CellValue(_decimal(m.group("num")), word[1], bool(m.group("cum")),
+                                 higher, meaning)
+    if m is None:
+        return CellValue(None, "=", text.startswith(("【", "[")), higher, meaning)
     comparator = _SYMBOLS.get(m.group("pre") or "", "=")
     if m.group("suf"):
         comparator = pats.suffixes.get(m.group("suf"), comparator)
-    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher)
+    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher,
+                     meaning)
 
 
 def table_targets(text: str, table: Segment, vocab: Vocabulary,
@@ -449,8 +586,21 @@ class TextUnit:
         return self.offsets[a], self.offsets[b - 1] + 1
 
 
+_COLUMN_GAP = re.compile(r"\S {3,}\S")
+
+
+def _tabular(text: str) -> bool:
+    """Lines laid out in columns (a table flattened by a PDF text layer: 类别   具体指标   单位
+    2020 年   2025 年) are not prose: half or more of the lines have a wide gap, some two."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    gaps = [len(_COLUMN_GAP.findall(ln)) for ln in lines]
+    return len(lines) >= 2 and sum(1 for g in gaps if g) * 2 >= len(lines) and max(gaps) >= 2
+
+
 def _make_unit(text: str, seg: Segment, ranges: list[tuple[int, int]],
                headings: tuple[str, ...]) -> TextUnit | None:
+    if _tabular("\n".join(text[a:b] for a, b in ranges)):
+        return None
     chars: list[str] = []
     offsets: list[int] = []
     for start, end in ranges:
@@ -539,19 +689,25 @@ class _Context:
     last_phrase: str = ""
     last_phrase_at: int = 0
     last_count: bool = False
+    last_change: str | None = None  # the change of the last value (a list shares its verb)
     last_value_end: int = 0
     last_noun_after: bool = False  # the last value was 创建1个园区: a list of them may follow
+    fallback: int | None = None  # the plan period's end, for paragraphs that print no year
+    seen_marker: bool = False  # a year or period marker was seen in the paragraph
 
 
 def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | None,
-                  pats: Patterns | None = None) -> Iterator[Target]:
-    """The targets stated in one paragraph."""
+                  pats: Patterns | None = None, *,
+                  period_end: int | None = None) -> Iterator[Target]:
+    """The targets stated in one paragraph. With `period_end`, a paragraph that prints no year
+    at all still states targets for the end of the plan period, but only values with an
+    explicit bound (以上, 以下, 左右, 不低于, 控制在…, ≥): 审定林草品种15个以上."""
     pats = pats or patterns()
-    if any(w in h for h in unit.headings for w in pats.background_headings):
+    if any(is_background_heading(h, pats) for h in unit.headings):
         return
     view = unit.view
     masked = _MASKED.sub(lambda m: "\x00" * len(m.group(0)), view)
-    ctx = _Context([], False)
+    ctx = _Context([], False, fallback=period_end)
     start = 0
     for i, ch in enumerate(view + "。"):
         if ch in _SENTENCE_END or i == len(view):
@@ -559,7 +715,19 @@ def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | 
                 yield from _sentence(text, unit, start, i, masked, vocab, ref_year, pats, ctx)
             start = i + 1
             ctx.last_phrase, ctx.last_count, ctx.last_value_end = "", False, 0
+            ctx.last_change = None
             ctx.last_noun_after = False
+
+
+def is_background_heading(heading: str, pats: Patterns | None = None) -> bool:
+    """发展基础, 现状与形势, 工作成效 are background chapters; 加快推进低碳基础设施建设 (基础
+    inside 基础设施) and 夯实协同减排工作基础 (a task) are not."""
+    pats = pats or patterns()
+    h = _SPACE.sub("", heading)
+    if h.startswith(pats.task_heading_prefixes):
+        return False
+    return any(re.search(re.escape(w) + r"(?:$|[与和及、，])", h)
+               for w in pats.background_headings)
 
 
 def _markers(masked: str, a: int, b: int, ref_year: int | None,
@@ -567,11 +735,15 @@ def _markers(masked: str, a: int, b: int, ref_year: int | None,
     """Year and period markers in masked[a:b]: (start, end, target years or None for past)."""
     out: list[tuple[int, int, list[int] | None]] = []
     baseline_spans = [(m.start(), m.end()) for m in _BASELINE.finditer(masked, a, b)]
+    baseline_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
     for m in _YEAR_MARK.finditer(masked, a, b):
         if any(s <= m.start("years") < e for s, e in baseline_spans):
             continue
         years = [int(y) for y in re.findall(r"20\d\d", m.group("years"))]
-        future = bool(m.group("pre") or m.group("post")) or (
+        marked = bool(m.group("pre") or m.group("post")) and not (
+            (m.group("pre") or "").startswith("截"))
+        # 到2020年 in a plan of 2022 reports a result; 截至2021年底 always does
+        future = (marked and (ref_year is None or max(years) >= ref_year)) or (
             ref_year is not None and min(years) > ref_year)
         if future or ref_year is None or max(years) > ref_year:
             out.append((m.start(), m.end(), years if future else []))
@@ -594,22 +766,55 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
     events: list[tuple[int, str, re.Match[str] | tuple[int, int, list[int] | None]]] = [
         (s, "year", (s, e, ys)) for s, e, ys in markers]
     marker_spans = [(s, e) for s, e, _ in markers]
+    # the baseline value of 由2020年的61.5%提高到63% is no target
+    marker_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
     groups = _value_groups(masked, a, b, pats, marker_spans)
     events += [(g[0].start(), "value", g) for g in groups]  # type: ignore[misc]
     events += [(m.start(), "higher", m) for m in pats.higher_level.finditer(masked, a, b)]
+    higher_spans = [(e[2].start(), e[2].end()) for e in events if e[1] == "higher"]  # type: ignore[union-attr]
+    events += [(m.start(), "worded", m) for m in pats.value_phrase.finditer(masked, a, b)
+               if not any(s <= m.start() < e for s, e in higher_spans)]
     events.sort(key=lambda e: (e[0], e[1] != "year"))
     for _pos, kind, item in events:
         if kind == "year":
             _, _, years = item  # type: ignore[misc]
             ctx.past = years is None
             ctx.years = [] if years is None else years
+            ctx.seen_marker = True
+            continue
+        if kind == "value" and not ctx.past and not ctx.years and not ctx.seen_marker \
+                and ctx.fallback and _bounded(item, masked, a, pats):  # type: ignore[arg-type]
+            ctx.years = [ctx.fallback]
+            yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+            ctx.years = []
             continue
         if ctx.past or not ctx.years:
             continue
         if kind == "higher":
             yield from _higher(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+        elif kind == "worded":
+            yield from _higher(text, unit, item, a, masked, vocab, pats, ctx,  # type: ignore[arg-type]
+                               meaning=pats.value_phrases[item.group(0)])  # type: ignore[union-attr]
         else:
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+
+
+
+
+
+def _bounded(group: list[re.Match[str]], masked: str, a: int, pats: Patterns) -> bool:
+    """A value printed with an explicit bound: a suffix (以上, 以下), a symbol (≥) or a cue that
+    is not plain equality (不低于, 控制在, 不超过). Approximations (约30座, 2000米左右) describe
+    projects, not targets."""
+    if any(((m.group("pre") or "") in "≥≤＞＜><" and m.group("pre"))
+           or (m.group("suf") or "") in pats.bound_suffixes for m in group):
+        return True
+    first, last = group[0], group[-1]
+    nxt = masked[last.end():last.end() + 1]
+    if nxt and nxt not in "，,。；;、）)\x00":  # 坡度大于25度的坡耕地, 10万平方米以上工地: a condition
+        return False
+    cue = _cue_before(masked[_clause_start(masked, first.start(), a):first.start()], pats)
+    return cue is not None and cue[0] in pats.bound_cues
 
 
 def _value_groups(masked: str, a: int, b: int, pats: Patterns,
@@ -683,7 +888,38 @@ def _strip_trend(phrase: str, pats: Patterns) -> str:
     return phrase
 
 
-def _cue_before(text: str, pats: Patterns) -> tuple[str, str, bool] | None:
+def _is_money(value: re.Match[str], before: str) -> bool:
+    """An amount of money to spend or give (投资, 资金, 补贴 before it) is money, not a target;
+    产值 15000亿元 is a target."""
+    from plankg.ingest.extract_money import money_vocab
+
+    if (value.group("unit") or "") not in money_vocab().units:
+        return False
+    return any(w in before for w, p in money_vocab().purposes if p != "none")
+
+
+def _counted_noun(phrase: str, pats: Patterns) -> str:
+    """扩大竹产业基地 → 竹产业基地: the noun a count phrase counts, without its verb."""
+    verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
+    return phrase[len(verb):] if verb and len(phrase) > len(verb) + 1 else ""
+
+
+def _count_change(verb: str | None, phrase: str, before: str, value: re.Match[str],
+                  pats: Patterns) -> str | None:
+    """新增340万千瓦 and 新建花卉苗木基地55万亩 are additions (increase); 新建良种基地15个,
+    累计新建300万亩 and 完成改造面积500万平方米 are levels to reach."""
+    kind = pats.count_changes.get(verb or "")
+    if kind is None or any(w in before for w in pats.level_words):
+        return None
+    if kind == "measure" and unit_dimensions().get(value.group("unit") or "") in _COUNTED:
+        return None
+    return "increase"
+
+
+_COUNTED = frozenset({"count", "people", "vehicles", "households"})
+
+
+def _cue_before(text: str, pats: Patterns) -> tuple[str, str, str | None] | None:
     for word, comparator, reduce in pats.cues:
         if text.endswith(word):
             return word, comparator, reduce
@@ -699,25 +935,43 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
                             pats) is None:
         return  # a bare number without a cue (page numbers, counts in names)
     clause = max(_clause_start(masked, first.start(), a), ctx.last_value_end)
-    continues = ctx.last_noun_after and clause == ctx.last_value_end
+    # 建成10个示范县（市、区），100个示范乡镇: a list of counted nouns goes on across ， too
+    continues = ctx.last_noun_after and ctx.last_value_end <= clause and not masked[
+        ctx.last_value_end:clause].strip("\x00、，,和及与")
     while clause < first.start() and masked[clause] in "、，和及与":
         clause += 1
     before = masked[clause:first.start()].replace("\x00", "")
     ctx.last_value_end, ctx.last_noun_after = last.end(), False
+    base_value: Decimal | None = None
+    from_base = _FROM.search(before)
+    if from_base:  # 森林覆盖率由2020年的61.5%提高到(2025年的)63%
+        base_value = _decimal(from_base.group("num"))
+        from_year = int(from_base.group("year"))
+        before = before[:from_base.start()] + before[from_base.end():]
+        before = re.sub(r"20\d\d年(?:底|末)?的?$", "", before)
+    else:
+        from_year = None
     cue = _cue_before(re.sub(r"分别$", "", before), pats)
-    comparator, reduce, count = "=", False, False
+    comparator, count = "=", False
+    change: str | None = None
     phrase_start = clause
     if cue is not None:
-        word, comparator, reduce = cue
+        word, comparator, change = cue
         raw = re.sub(r"分别$", "", before)[: -len(word)]
     else:
         raw = before
+    if _ACHIEVED.search(raw):  # 已达到 / 已建成: an achievement, not a target
+        return
+    if _is_money(first, before):  # 总投资预算约1346.90亿元: an amount of money (extract_money)
+        return
     phrase, base_year, dropped = _clean_phrase(raw, pats)
+    base_year = base_year or from_year
     phrase_start += dropped
     after = ""
     if cue is None:
         verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
         tail = next((v for v in pats.count_verbs if raw.endswith(v)), None)
+        change = _count_change(verb or tail, phrase, before, last, pats)
         if tail is None and continues and not phrase:
             tail = ""  # …、5个低碳社区试点和2个低碳校园试点
         if tail is not None:  # 培育引进100名左右高层次人才: the noun follows the value
@@ -728,18 +982,30 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
                 ctx.last_value_end, ctx.last_noun_after = last.end() + len(after), True
             elif not phrase:
                 return
+            else:  # 规划新建6个: nothing but a filler names what is counted
+                named = phrase[: len(phrase) - len(tail)] if tail else phrase
+                noun = _counted_noun(ctx.last_phrase, pats) if ctx.last_count else ""
+                if not named and noun:  # 扩大竹产业基地30万亩、改造270万亩: the same noun
+                    phrase = tail + noun
+                elif len(named) < 2 or named in pats.not_a_name:
+                    return
             count = True
         elif verb is not None or (ctx.last_count and phrase):
             count = True
+            if verb is None:  # 新增国家森林城市2个、省级森林城市2个: the list shares the verb
+                change = ctx.last_change
         elif not (first.group("pre") or vocab.indicator(phrase)
                   or phrase.endswith(pats.indicator_suffixes)):
             return
+        elif _CJK.match(masked[last.end():last.end() + 1]):
+            return  # 建筑面积10万平方米以上工地: the value qualifies a noun, a condition
     if not phrase:  # …持续降低，分别较2020年降低16%、18%以上 / 到2025年，力争达到12平方米/人
         phrase, phrase_start = _previous_phrase(masked, clause, a, pats, ctx)
     if not phrase:
         return
     phrase = phrase.strip("，、")
     ctx.last_phrase, ctx.last_phrase_at, ctx.last_count = phrase, phrase_start, count
+    ctx.last_change = change
     end = last.end() + len(after)
     s, e = unit.span(phrase_start if phrase_start < first.start() else clause, end)
     source = Source.span(text, unit.segment, s, e)
@@ -756,6 +1022,9 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     else:
         pairs = [(n, m, y) for n, m in zip(names, group, strict=True) for y in years]
     shared_suffix = last.group("suf")
+    bracket = _BRACKET_BASE.match(view, last.end())  # 达到63%（2020年为61.5%）
+    if bracket and base_value is None and len(group) == 1:
+        base_year, base_value = int(bracket.group("year")), _decimal(bracket.group("num"))
     for name, m, year in pairs:
         comp = comparator
         if m.group("pre"):
@@ -763,32 +1032,44 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
         suffix = m.group("suf") or shared_suffix
         if suffix:
             comp = pats.suffixes.get(suffix, comp)
-        concept = _indicator(name, phrase, reduce, vocab)
+        concept = _indicator(name, phrase, change, vocab)
         yield Target(
             indicator_as_printed=name, indicator=concept, unit=m.group("unit") or None,
             value=_decimal(m.group("num")), target_year=year, comparator=comp,
-            value_as_printed=view[m.start():m.end()], baseline_value=None,
+            value_as_printed=view[m.start():m.end()], baseline_value=base_value,
             baseline_year=base_year, bindingness=None, set_by_higher_level=False,
-            cumulative="累计" in before, source=source)
+            cumulative="累计" in before, source=source, change=change)
 
 
-def _indicator(name: str, phrase: str, reduce: bool, vocab: Vocabulary) -> str | None:
-    """The canonical indicator of a prose phrase; a reduction (下降 X%) maps to the reduction."""
-    candidates = [name + "下降", name] if reduce else [name]
+_CHANGE_WORDS = {"decrease": ("下降", "降低", "减少", "削减"), "increase": ("增长", "提高", "增加")}
+
+
+def _indicator(name: str, phrase: str, change: str | None, vocab: Vocabulary) -> str | None:
+    """The canonical indicator of a prose phrase. A change (下降 X%, 增长 X%) maps only to a
+    concept that is itself a change (…下降率): 煤炭消费量下降10% is not coal consumption = 10."""
+    if change is None:
+        concept = vocab.indicator(name)
+        return concept.local if concept else None
+    words = _CHANGE_WORDS[change]
+    candidates = [name + words[0], name]
     if name != phrase:  # 单位地区生产总值能耗和二氧化碳排放强度 → second name with the prefix
-        candidates += [c for c in ([phrase + "下降"] if reduce else [])]
+        candidates.append(phrase + words[0])
     for cand in candidates:
         concept = vocab.indicator(cand)
-        if concept is not None:
+        if concept is not None and any(w in label for label in concept.labels_zh
+                                       for w in words):
             return concept.local
     return None
 
 
 def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
-            vocab: Vocabulary, pats: Patterns, ctx: _Context) -> Iterator[Target]:
-    """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务."""
+            vocab: Vocabulary, pats: Patterns, ctx: _Context,
+            meaning: str = "higherLevel") -> Iterator[Target]:
+    """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务; with another
+    `meaning`, a worded value after an indicator name (森林覆盖率不降低, 劣V类水体基本消除)."""
     view = unit.view
-    inner = re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
+    worded = meaning != "higherLevel"
+    inner = None if worded else re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
                       m.group(0))
     clause = _clause_start(masked, m.start(), a)
     lead = re.search(r"(?:全面)?完成$", masked[clause:m.start()])
@@ -809,6 +1090,9 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
             return
         names = [n for n in re.split(r"[、和]", phrase) if n] or [phrase]
         end = m.end()
+    if worded and not all(vocab.indicator(n) or n.endswith(pats.indicator_suffixes)
+                          for n in names):
+        return  # 不降低 after a verb phrase (标准不降低) names no indicator
     s, e = unit.span(min(phrase_start, printed_from), end)
     source = Source.span(text, unit.segment, s, e)
     for name in names:
@@ -818,8 +1102,8 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
                 indicator_as_printed=name, indicator=concept.local if concept else None,
                 unit=unit_of(name), value=None, target_year=year, comparator="=",
                 value_as_printed=view[printed_from:m.end()], baseline_value=None,
-                baseline_year=None, bindingness=None, set_by_higher_level=True,
-                cumulative=False, source=source)
+                baseline_year=None, bindingness=None, set_by_higher_level=not worded,
+                cumulative=False, source=source, value_meaning=meaning)
     ctx.last_phrase, ctx.last_phrase_at = names[-1], phrase_start
 
 

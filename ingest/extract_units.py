@@ -43,13 +43,14 @@ if TYPE_CHECKING:
 # of a body's proper name).
 _ADMIN_PLACE_TYPES = frozenset({"district", "county", "city", "municipality", "province"})
 _WHITESPACE = frozenset(" \t\n\r\u3000\xa0")
-_OPEN = "（("
-_CLOSE = "）)"
+_OPEN = "（(〔〈［【"
+_CLOSE = "）)〕〉］】"
 _COLONS = "：:"
 _MAX_ASSIGNMENT = 800  # characters an inline assignment may span
 _MAX_UNIT_LEN = 30
-_NOT_A_NAME = re.compile(r"[\d０-９%％‰.．。]")
+_NOT_A_NAME = re.compile(r"[\d０-９%％‰.．。：:]")  # 完成期限：持续推进 is no unit
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_MAX_CLIMB = 4  # levels a tag after the last sub-item may close
 _SUFFIX_REMAINDER = 6  # a proper name before a known suffix is at most this long (凤凰湖, 何埂)
 
 
@@ -72,6 +73,8 @@ class AssignmentVocab:
     collective_prefixes: tuple[str, ...]  # longest first
     suffix_variants: tuple[tuple[str, str], ...]
     not_in_proper_name: frozenset[str]
+    lead_marks: tuple[str, ...] = ()  # （牵头） after a unit inside a list: that unit leads
+    role_tails: tuple[tuple[str, str], ...] = ()  # 按职责分工负责 → responsible, longest first
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -117,6 +120,9 @@ def assignment_vocab() -> AssignmentVocab:
         collective_prefixes=_by_len([f[0] for f in s.get("collective-prefixes", [])]),
         suffix_variants=tuple((f[0], f[1]) for f in s.get("suffix-variants", [])),
         not_in_proper_name=frozenset(f[0] for f in s.get("not-in-proper-name", [])),
+        lead_marks=_by_len([f[0] for f in s.get("lead-marks", [])]),
+        role_tails=tuple(sorted(((f[0], f[1]) for f in s.get("role-tails", [])),
+                                key=lambda p: -len(p[0]))),
     )
 
 
@@ -312,12 +318,30 @@ def _is_name(text: str) -> bool:
             and bool(_CJK.search(text)))
 
 
+def _strip_lead_mark(token: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], bool]:
+    """区发展改革委（牵头） → (区发展改革委, True)."""
+    text = "".join(ch for ch, _ in token)
+    for mark in assignment_vocab().lead_marks:
+        if text.endswith(mark) and len(text) > len(mark):
+            return token[: len(text) - len(mark)], True
+    return token, False
+
+
 def _parse_chars(chars: Chars, role: str, seg: Segment, doc_text: str,
                  vocab: Vocabulary | None = None,
-                 gazetteer: Gazetteer | None = None) -> list[UnitMention]:
+                 gazetteer: Gazetteer | None = None,
+                 marked: set[int] | None = None) -> list[UnitMention]:
+    """The units of a printed list; units marked （牵头） get the lead role and their start in
+    `marked`, so that the label's role does not override it."""
     vocab, gazetteer = _defaults(vocab, gazetteer)
     av = assignment_vocab()
     tokens = _split_list(chars)
+    lead_at: set[int] = set()
+    for k, token in enumerate(tokens):
+        stripped, is_lead = _strip_lead_mark(token)
+        if is_lead:
+            tokens[k] = stripped
+            lead_at.add(stripped[0][1] if stripped[0][1] >= 0 else -1 - k)
     open_list = False
     if tokens:
         last = "".join(ch for ch, _ in tokens[-1])
@@ -340,8 +364,11 @@ def _parse_chars(chars: Chars, role: str, seg: Segment, doc_text: str,
         if s < 0:  # characters not located in the text: the whole segment is the span
             s, e = seg.start, seg.end
         canonical, unit_type = canonical_unit(name, vocab, gazetteer)
-        out.append(UnitMention(name, canonical, unit_type, role, open_list,
-                               Source.span(doc_text, seg, s, e)))
+        is_lead = s in lead_at
+        if is_lead and marked is not None:
+            marked.add(s)
+        out.append(UnitMention(name, canonical, unit_type, "lead" if is_lead else role,
+                               open_list, Source.span(doc_text, seg, s, e)))
     return out
 
 
@@ -362,15 +389,29 @@ def parse_unit_list(text: str, start: int, role: str, seg: Segment,
 
 
 def _label_at(text: str, i: int, labels: tuple[str, ...]) -> tuple[str, int] | None:
-    """The role label at text[i:] followed by a colon: (label, index after the colon)."""
+    """The role label at text[i:] followed by a colon: (label, index after the colon). A label
+    broken over lines (牵\n头单位：) is still the label."""
     for label in labels:
-        if text.startswith(label, i):
-            j = i + len(label)
-            while j < len(text) and text[j] in " \t":
+        j = _match_spaced(text, i, label)
+        if j is not None:
+            while j < len(text) and text[j] in _WHITESPACE:
                 j += 1
             if j < len(text) and text[j] in _COLONS:
                 return label, j + 1
     return None
+
+
+def _match_spaced(text: str, i: int, word: str) -> int | None:
+    """The index after `word` printed at text[i:] with line breaks or spaces inside it."""
+    j = i
+    for k, ch in enumerate(word):
+        if k:
+            while j < len(text) and text[j] in _WHITESPACE:
+                j += 1
+        if j >= len(text) or text[j] != ch:
+            return None
+        j += 1
+    return j
 
 
 def _skip_space(text: str, i: int) -> int:
@@ -448,18 +489,22 @@ def _innermost(root: Segment, pos: int) -> Segment:
             best = child
 
 
-def _assign_roles(lists: list[tuple[str, list[UnitMention]]], first_lead: bool
-                  ) -> list[UnitMention]:
+def _assign_roles(lists: list[tuple[str, list[UnitMention]]], first_lead: bool,
+                  marked: set[int] | None = None) -> list[UnitMention]:
     """Give each list its role: the label's role, its role-when-alone when no lead label stands
-    beside it, and lead for the first unit of each list under the first-listed rule."""
+    beside it, lead for a unit marked （牵头）, and lead for the first unit of each list under
+    the first-listed rule."""
     av = assignment_vocab()
-    has_lead = any(av.roles[label][0] == "lead" for label, _ in lists)
+    marked = marked or set()
+    has_lead = bool(marked) or any(av.roles[label][0] == "lead" for label, _ in lists)
     out: list[UnitMention] = []
     for label, units in lists:
         role, alone = av.roles[label]
         base = role if has_lead else alone
         for k, unit in enumerate(units):
-            if first_lead:
+            if unit.source.start in marked:
+                r = "lead"
+            elif first_lead:
                 r = "lead" if k == 0 else (role if role != "lead" else "responsible")
             else:
                 r = base
@@ -479,7 +524,7 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
         body: tuple[int, int] | None = None
         if ch in _OPEN:
             j = i + 1
-            while j < n and doc_text[j] in " \t":
+            while j < n and doc_text[j] in _WHITESPACE:
                 j += 1
             if _label_at(doc_text, j, labels) is not None:
                 close = _close_of(doc_text, i)
@@ -499,6 +544,7 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
             rule_for_rest = True
         seg = _innermost(root, i)
         lists: list[tuple[str, list[UnitMention]]] = []
+        marked: set[int] = set()
         current: str | None = None
         for g in groups:
             if isinstance(g, str):
@@ -509,11 +555,108 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
             current = label
             role = av.roles[label][0]
             lists.append((label, _parse_chars(_chars(doc_text[g.start:g.end], g.start), role,
-                                              seg, doc_text)))
-        units = _assign_roles(lists, first_lead)
+                                              seg, doc_text, marked=marked)))
+        units = _assign_roles(lists, first_lead, marked)
         if units:
             yield seg, units
         i = body[1] + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Role tails: 市发展改革委牵头，市经信局、市财政局等按职责分工负责
+
+
+_TAIL_PARTS = "，,；;"
+
+
+def _tail_units(doc_text: str, lo: int, hi: int, seg: Segment) -> list[UnitMention]:
+    """The units of doc_text[lo:hi] when it consists only of unit lists each closed by a role
+    tail (牵头, 配合, 按职责分工负责); [] otherwise, so that ordinary prose never matches."""
+    av = assignment_vocab()
+    vocab, gazetteer = _defaults(None, None)
+    chars = _chars(doc_text[lo:hi], lo)
+    while chars and chars[-1][0] in "。；;，,":
+        chars.pop()
+    parts: list[list[tuple[str, int]]] = [[]]
+    depth = 0
+    for ch, pos in chars:
+        depth += ch in _OPEN
+        depth = max(depth - (ch in _CLOSE), 0)
+        if depth == 0 and ch in _TAIL_PARTS:
+            parts.append([])
+        else:
+            parts[-1].append((ch, pos))
+    out: list[UnitMention] = []
+    for part in parts:
+        text = "".join(ch for ch, _ in part)
+        if text.startswith("由"):
+            part, text = part[1:], text[1:]
+        tail = next(((t, r) for t, r in av.role_tails if text.endswith(t)), None)
+        if tail is None or len(text) <= len(tail[0]):
+            return []
+        body = part[: len(text) - len(tail[0])]
+        units = _parse_chars(body, tail[1], seg, doc_text, vocab, gazetteer)
+        names = [t for t in _split_list(body)]
+        if not units or len(units) != len(names) or not all(
+                is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units):
+            return []
+        out.extend(units)
+    return out
+
+
+def tail_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, list[UnitMention]]]:
+    """Assignments printed without a label: a bracket or a sentence that holds nothing but units
+    and role tails （市发展改革委牵头，市经信局等按职责分工负责）."""
+    labels = assignment_vocab().labels
+    n = len(doc_text)
+    i = 0
+    while i < n:
+        ch = doc_text[i]
+        if ch in _OPEN:
+            close = _close_of(doc_text, i)
+            if close is not None and _label_at(doc_text, _skip_space(doc_text, i + 1),
+                                               labels) is None:
+                units = _tail_units(doc_text, i + 1, close, _innermost(root, i))
+                if units:
+                    yield _innermost(root, i), units
+                    i = close + 1
+                    continue
+        if ch in "。！？" or i == 0:
+            start = i + 1 if ch in "。！？" else i
+            end = start
+            while end < n and doc_text[end] not in "。！？" and end - start < _MAX_ASSIGNMENT:
+                if doc_text[end] in _OPEN:  # brackets are read on their own
+                    break
+                end += 1
+            if end < n and doc_text[end] in "。！？" and end > start:
+                units = _tail_units(doc_text, start, end, _innermost(root, start))
+                if units:
+                    yield _innermost(root, start), units
+        i += 1
+
+
+_LEAD_IN_SENTENCE = re.compile(r"牵\s*头")
+_CLAUSE_STOP = "，,。；;：:！？（(）)"
+
+
+def sentence_leads(doc_text: str, root: Segment) -> Iterator[tuple[Segment, list[UnitMention]]]:
+    """Leads stated in a sentence, without a tag: 由市发改委、市统计局牵头负责…, …之前，
+    市生态环境局、市发改委牵头组建…. The clause before 牵头 must be nothing but known units."""
+    vocab, gazetteer = _defaults(None, None)
+    for m in _LEAD_IN_SENTENCE.finditer(doc_text):
+        j = m.start()
+        while j > 0 and doc_text[j - 1] not in _CLAUSE_STOP and m.start() - j < _MAX_UNIT_LEN * 3:
+            j -= 1
+        chars = _chars(doc_text[j:m.start()], j)
+        if chars and chars[0][0] == "由":
+            chars = chars[1:]
+        if not chars:
+            continue
+        seg = _innermost(root, m.start())
+        units = _parse_chars(chars, "lead", seg, doc_text, vocab, gazetteer)
+        if units and len(units) == len(_split_list(chars)) and all(
+                is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units):
+            yield seg, units
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,6 +715,7 @@ def table_assignments(doc_text: str, table: Segment) -> Iterator[tuple[Segment,
         if row.kind != "row" or not row.cells:
             continue
         lists: list[tuple[str, list[UnitMention]]] = []
+        marked: set[int] = set()
         cursor = row.start
         for col in table.columns:  # long text cells first move the cursor past them
             value = row.cells.get(col, "")
@@ -598,8 +742,8 @@ def table_assignments(doc_text: str, table: Segment) -> Iterator[tuple[Segment,
                 cursor = max(cursor, chars[-1][1] + 1)
             else:  # not printed contiguously: the units get the row's span
                 chars = [(ch, -1) for ch in value if ch not in _WHITESPACE]
-            lists.append((label, _parse_chars(chars, role, row, doc_text)))
-        units = _assign_roles(lists, first_lead=False)
+            lists.append((label, _parse_chars(chars, role, row, doc_text, marked=marked)))
+        units = _assign_roles(lists, first_lead=False, marked=marked)
         if units:
             yield row, units
 
@@ -614,9 +758,82 @@ def extract_assignments(doc: Document) -> Iterator[tuple[Segment, list[UnitMenti
     document order of their segments."""
     found: list[tuple[Segment, list[UnitMention]]] = list(inline_assignments(doc.text,
                                                                              doc.outline))
+    found.extend(tail_assignments(doc.text, doc.outline))
+    # a lead named in a sentence counts only where no tag names the units of the segment
+    tagged = {(seg.kind, seg.start) for seg, _ in found}
+    tag_spans = [(u.source.start, u.source.end) for _, us in found for u in us]
+    found.extend((seg, units) for seg, units in sentence_leads(doc.text, doc.outline)
+                 if (seg.kind, seg.start) not in tagged and not any(
+                     s <= units[0].source.start < e for s, e in tag_spans))
     for seg in doc.outline.walk():
         if seg.kind == "table" and seg.columns:
             found.extend(table_assignments(doc.text, seg))
     found.sort(key=lambda p: (p[1][0].source.start if p[1] else p[0].start))
     yield from found
+
+
+@dataclass(frozen=True)
+class TaskAssignment:
+    """The units of one tag with the span of text it closes: from the end of the previous tag
+    in the same segment (or the segment's start) to the tag. A paragraph with three
+    （责任部门：…） tags holds three tasks, each with its own units; a table row is one task."""
+
+    segment: Segment
+    start: int
+    end: int
+    units: tuple[UnitMention, ...]
+
+
+def _closing_parents(root: Segment, tagged: set[tuple[str, int]]) -> dict[tuple[str, int],
+                                                                         Segment]:
+    """Items whose tag stands at the end of their last sub-item, no other sub-item carrying one:
+    （三）对建设充电设施项目的… （1）… （2）…（责任单位：…） closes （三）, not (2)."""
+    out: dict[tuple[str, int], Segment] = {}
+
+    def visit(seg: Segment) -> None:
+        items = [c for c in seg.children if c.kind != "paragraph"]
+        if seg.kind == "item" and items and (items[-1].kind, items[-1].start) in tagged and \
+                not any((c.kind, c.start) in tagged for c in items[:-1]):
+            out[(items[-1].kind, items[-1].start)] = seg
+        for child in seg.children:
+            visit(child)
+
+    visit(root)
+    return out
+
+
+def task_assignments(doc: Document) -> list[TaskAssignment]:
+    """Every tag of `doc` as a task with its own units (see `TaskAssignment`)."""
+    out: list[TaskAssignment] = []
+    last_end: dict[tuple[str, int], int] = {}
+    found = list(extract_assignments(doc))
+    counts: dict[tuple[str, int], int] = {}
+    for seg, _ in found:
+        counts[(seg.kind, seg.start)] = counts.get((seg.kind, seg.start), 0) + 1
+    single = {k for k, n in counts.items() if n == 1}
+    parents: dict[tuple[str, int], Segment] = {}
+    for _ in range(_MAX_CLIMB):  # （三） > 2. > （3）（责任单位：…）: up as far as it closes
+        step = _closing_parents(doc.outline, single)
+        new = {k: v for k, v in step.items() if k not in parents}
+        if not new:
+            break
+        parents.update(new)
+        single |= {(v.kind, v.start) for v in new.values()}
+    for seg, units in found:
+        while (seg.kind, seg.start) in parents:
+            seg = parents[(seg.kind, seg.start)]
+        if not units:
+            continue
+        hi = max(u.source.end for u in units)
+        if seg.kind == "row":
+            out.append(TaskAssignment(seg, seg.start, seg.end, tuple(units)))
+            continue
+        key = (seg.kind, seg.start)
+        start = max(seg.start, last_end.get(key, seg.start))
+        out.append(TaskAssignment(seg, start, hi, tuple(units)))
+        close = hi
+        while close < seg.end and doc.text[close] not in _CLOSE and close - hi < 40:
+            close += 1
+        last_end[key] = close + 1
+    return out
 

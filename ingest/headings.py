@@ -1,6 +1,6 @@
 """Heading markers of Chinese government plans, shared by the cleaner and the outliner.
 
-A marker is the printed number that opens a line: 第一章, 第一节, 一、, （一）, 1. or 1．, （1）, ①,
+A marker is the printed number that opens a line: 第一章, 第一节, 第一条, 一、, （一）, 1. or 1．, （1）, ①,
 专栏1, 表2-1, 附表3, 附件. Each kind has a rank (smaller is higher in the outline); the outliner
 uses ranks only when numbering does not decide (see `plankg.ingest.segment`).
 """
@@ -23,6 +23,8 @@ MARKERS: dict[str, tuple[int, re.Pattern[str]]] = {
     "part": (0, re.compile(rf"^第(?P<n>{_N})(?:部分|篇)\s*(?P<rest>.*)$")),
     "chapter": (1, re.compile(rf"^第(?P<n>{_N})章\s*(?P<rest>.*)$")),
     "section": (2, re.compile(rf"^第(?P<n>{_N})节\s*(?P<rest>.*)$")),
+    # articles of 办法/规定/措施 (第七条 【资金配套扶持】…); they hold （一） items
+    "article": (3, re.compile(rf"^第(?P<n>{_N})条\s*(?P<rest>.*)$")),
     "cn_item": (3, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、]\s*(?P<rest>.*)$")),
     "cn_paren": (4, re.compile(r"^[（(]\s*(?P<n>[一二三四五六七八九十]{1,3})\s*[）)]\s*(?P<rest>.*)$")),
     "arabic": (5, re.compile(r"^(?P<n>[\d０-９]{1,2})\s*[.．、](?![\d０-９])\s*(?P<rest>.*)$")),
@@ -55,10 +57,10 @@ class Marker:
 def parse_ordinal(printed: str) -> int | None:
     """Turn 一 / 十二 / 二十一 / 12 / １２ / ③ into an integer (None when it is not a number)."""
     printed = printed.translate(_FULLWIDTH_DIGITS)
-    if printed.isdigit() and printed.isascii():
-        return int(printed)
-    if len(printed) == 1 and printed in _CIRCLED:
+    if len(printed) == 1 and printed in _CIRCLED:  # before isdigit(): '①'.isdigit() is True
         return _CIRCLED.index(printed) + 1
+    if printed.isascii() and printed.isdigit():
+        return int(printed)
     if not printed or any(ch not in _CN_VALUES and ch not in "十百" for ch in printed):
         return None
     total, current = 0, 0

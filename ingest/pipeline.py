@@ -46,6 +46,7 @@ def process_plan(path: str | Path) -> PlanResult:
     """One plan through every per-document stage; raises PlankgError when it cannot be read."""
     from plankg.ingest.document import load_plan
     from plankg.ingest.extract_measures import extract_measures
+    from plankg.ingest.extract_money import extract_money
     from plankg.ingest.extract_projects import extract_projects
     from plankg.ingest.extract_targets import extract_targets
     from plankg.ingest.rdf import map_document
@@ -55,7 +56,8 @@ def process_plan(path: str | Path) -> PlanResult:
     warnings = () if doc.structured else (
         f"{Path(path).name}: no headings recognised; ingested as paragraphs",)
     graph = map_document(doc, measures=list(extract_measures(doc)),
-                         targets=list(extract_targets(doc)), projects=list(extract_projects(doc)))
+                         targets=list(extract_targets(doc)), projects=list(extract_projects(doc)),
+                         money=list(extract_money(doc)))
     triples = ntriples(graph.quads)
     counts = {**graph.counts, "triples": len(graph.quads)}
     return PlanResult(str(path), graph.slug, graph.plan_iri, graph.graph_iri, doc.metadata.district,
@@ -107,7 +109,8 @@ def _collect(report: IngestReport, path: str, outcome: PlanResult | str,
     if progress:
         c = outcome.counts
         progress(f"{Path(path).name}: {c['measures']} measures, {c['targets']} targets, "
-                 f"{c['projects']} projects, {c['units']} units, {c['triples']} triples")
+                 f"{c['projects']} projects, {c['units']} units, {c.get('money', 0)} amounts "
+                 f"of money, {c.get('flagged', 0)} flagged, {c['triples']} triples")
         for w in outcome.warnings:
             progress(f"warning: {w}")
 

@@ -16,7 +16,15 @@ import pyoxigraph as ox
 from plankg import iri
 from plankg.ingest.document import Document
 from plankg.ingest.places import default_gazetteer
-from plankg.ingest.records import Measure, PlaceMention, Project, Source, Target, UnitMention
+from plankg.ingest.records import (
+    Measure,
+    MoneyAmount,
+    PlaceMention,
+    Project,
+    Source,
+    Target,
+    UnitMention,
+)
 from plankg.ingest.segment import Segment
 
 _LEVELS = {"district": "districtLevel", "county": "districtLevel", "municipal": "municipalLevel",
@@ -92,7 +100,8 @@ class PlanGraph:
 
 
 def map_document(doc: Document, *, measures: Iterable[Measure] = (),
-                 targets: Iterable[Target] = (), projects: Iterable[Project] = ()) -> PlanGraph:
+                 targets: Iterable[Target] = (), projects: Iterable[Project] = (),
+                 money: Iterable[MoneyAmount] = ()) -> PlanGraph:
     """All quads of one plan: the plan, its segments, and every extracted record."""
     slug = iri.plan_slug(doc.path.stem, doc.text)
     plan_iri = iri.plan(slug)
@@ -101,6 +110,8 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
     _write_segments(w, doc, plan_iri)
     counts = {"measures": 0, "targets": 0, "projects": 0, "units": 0, "places": 0}
     units: set[str] = set()
+    measures = list(measures)
+    measure_flags = _measure_flags(measures)
     for m in measures:
         subject = iri.record(plan_iri, "measure", m.source.start, m.source.end)
         _write_record(w, subject, "Measure", plan_iri, m.source)
@@ -113,6 +124,9 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
         for k in m.keywords:
             w.add(subject, pk("keyword"), k)
         _write_units(w, subject, m.units, district_key, units)
+        for flag in measure_flags.get(id(m), ()):
+            w.add(subject, pk("flag"), pk(flag))
+        counts["flagged"] = counts.get("flagged", 0) + bool(measure_flags.get(id(m)))
         for p in m.places:
             _write_place(w, subject, plan_iri, p, doc)
             counts["places"] += 1
@@ -135,6 +149,8 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
             w.add(subject, pk("bindingness"), pk(_BINDINGNESS[t.bindingness]))
         w.add(subject, pk("setByHigherLevel"), t.set_by_higher_level)
         w.add(subject, pk("cumulative"), t.cumulative)
+        _write_target_meaning(w, subject, t)
+        counts["flagged"] = counts.get("flagged", 0) + bool(t.flags)
         counts["targets"] += 1
     for p in projects:
         subject = iri.record(plan_iri, "project", p.source.start, p.source.end, p.name, p.content)
@@ -150,6 +166,11 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
             w.add(subject, pk("sector"), N(iri.SECTOR + s))
         _write_units(w, subject, p.lead_units, district_key, units)
         counts["projects"] += 1
+    counts["money"] = 0
+    for a in money:
+        _write_money(w, plan_iri, a)
+        counts["money"] += 1
+    counts.setdefault("flagged", 0)
     counts["units"] = len(units)
     return PlanGraph(slug, plan_iri, w.graph.value, str(doc.path), tuple(w.quads), counts)
 
@@ -252,3 +273,54 @@ def is_cross_border(name: str, own_district: str | None) -> bool:
         return False
     own = default_gazetteer().get(own_district)
     return name not in (own_district, own.parent if own else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 10: value meaning, money and flags (additive)
+
+_MONEY_PURPOSE = {"investment": "investment", "subsidy": "subsidy", "award": "award",
+                  "fund": "fund", "other": "otherMoney"}
+
+
+def _write_target_meaning(w: GraphWriter, subject: str, t: Target) -> None:
+    """pk:change, pk:valueMeaning and the flags of a target."""
+    if t.change in ("decrease", "increase"):
+        w.add(subject, pk("change"), pk(t.change))
+    if t.value_meaning:
+        w.add(subject, pk("valueMeaning"), pk(t.value_meaning))
+    for flag in t.flags:
+        w.add(subject, pk("flag"), pk(flag))
+
+
+def _write_money(w: GraphWriter, plan_iri: str, a: MoneyAmount) -> None:
+    subject = iri.record(plan_iri, "money", a.source.start, a.source.end, a.value_as_printed,
+                         a.unit_as_printed)
+    _write_record(w, subject, "MoneyAmount", plan_iri, a.source)
+    w.add(subject, pk("amountYuan"), a.amount_yuan)
+    w.add(subject, pk("amountAsPrinted"), a.value_as_printed)
+    w.add(subject, pk("moneyUnit"), a.unit_as_printed)
+    w.add(subject, pk("moneyPurpose"), pk(_MONEY_PURPOSE.get(a.purpose, "otherMoney")))
+    w.add(subject, pk("cap"), a.cap)
+    w.add(subject, pk("perUnit"), a.per)
+
+
+def _measure_flags(measures: list[Measure]) -> dict[int, tuple[str, ...]]:
+    """Flags of measures: a printed unit list attached to several measures (sharedUnitList),
+    one unit both lead and cooperating on a measure (conflictingRoles)."""
+    holders: dict[tuple[int, int], set[int]] = {}
+    for m in measures:
+        for u in m.units:
+            holders.setdefault((u.source.start, u.source.end), set()).add(id(m))
+    out: dict[int, tuple[str, ...]] = {}
+    for m in measures:
+        flags = []
+        if any(len(holders[(u.source.start, u.source.end)]) > 1 for u in m.units):
+            flags.append("sharedUnitList")
+        roles: dict[str, set[str]] = {}
+        for u in m.units:
+            roles.setdefault(u.canonical or u.name_as_printed, set()).add(u.role)
+        if any({"lead", "cooperating"} <= r for r in roles.values()):
+            flags.append("conflictingRoles")
+        if flags:
+            out[id(m)] = tuple(flags)
+    return out

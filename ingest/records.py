@@ -79,6 +79,28 @@ class Target:
     set_by_higher_level: bool  # 市级下达 / 完成市级规定的目标任务
     cumulative: bool  # 【6】: a total over the plan period
     source: Source
+    # A change against the baseline (下降14%: "decrease", 增长10%: "increase") rather than a
+    # level (下降到60%, 控制在…以内, 不高于: None).
+    change: str | None = None
+    # What a value printed without a plain number means (data/target-patterns.csv value_phrase):
+    # higherLevel (完成省下达任务, 以国家下达为准), notBelowBaseline (不降低), eliminated (基本消除).
+    value_meaning: str | None = None
+    # Plausibility checks the fact failed (local names of pk:Flag concepts in the ontology); a
+    # flagged fact is kept with its flags, not stored as truth.
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MoneyAmount:
+    """An amount of money printed in a plan (see `plankg.ingest.extract_money`)."""
+
+    amount_yuan: Decimal  # exact, converted with Decimal from the printed number and unit
+    value_as_printed: str  # the number as printed, e.g. "1.767"
+    unit_as_printed: str  # 元 | 万元 | 亿元 | 万亿元
+    purpose: str  # investment | subsidy | award | fund | other
+    cap: bool  # an upper limit (最高奖励50万元, 不超过100万元)
+    source: Source
+    per: str | None = None  # a rate: the unit the amount is per (0.15元/千瓦时 → 千瓦时)
 
 
 @dataclass(frozen=True)

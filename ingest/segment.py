@@ -27,6 +27,12 @@ _ISSUER_LINE = re.compile(r"^\S{2,30}(?:人民政府|办公室|办公厅|局|委
 _RUN_IN = re.compile(r"^(?P<head>[^。；！？，]{2,30}?)[。！：:](?=.)")
 _MAX_HEADING = 40  # a marker line longer than this without a run-in title is a heading + body
 _TITLE_MAX = 45
+# A heading's title may go on on the next line (issue 10): only for outline headings, not for
+# 1. items, whose next short line is as often the first line of their text.
+_WRAPPING_KINDS = frozenset({"part", "chapter", "section", "cn_item", "cn_paren"})
+_TITLE_CONTINUATION_MAX = 20
+_WRAPPED_TITLE_MIN = 12  # a title line this long may have wrapped; a shorter one is whole
+_BULLETS = ("——", "—", "●", "•", "■", "□", "◆", "★", "-", "·")
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,7 @@ class _Outliner:
         if marker and self._is_heading(marker, line, raw):
             if marker.kind in ("box", "table", "appendix"):
                 return self._caption(i, marker)
-            self._heading(i, marker)
-            return i + 1
+            return i + 1 + self._heading(i, marker)
         if looks_like_header(raw):
             return self._table(i, i, self.stack[-1], None)
         self._paragraph(i)
@@ -227,16 +232,44 @@ class _Outliner:
             return False
         return not (marker.kind == "arabic" and marker.rest[:1] in "%％")
 
-    def _heading(self, i: int, marker: Marker) -> None:
+    def _heading(self, i: int, marker: Marker) -> int:
+        """Open the heading of line i; returns how many following lines its title took."""
         start, end, raw = self.lines[i]
         parent = self._parent_for(marker)
         heading, body_start = _split_heading(marker, raw, start)
+        taken = 0
+        if body_start == end and marker.kind in _WRAPPING_KINDS:
+            taken, heading, body_start, end = self._title_continued(i, heading, end)
         kind = marker.kind if marker.kind in ("part", "chapter", "section") else "item"
         node = _Node(kind, marker.number, heading, start, end, body_start, marker.rank,
                      ITEM_STYLES.get(marker.kind, ""), marker.ordinal, marker.kind)
         parent.children.append(node)
         self.stack.append(node)
         self._extend(node, end)
+        return taken
+
+    def _title_continued(self, i: int, heading: str, end: int) -> tuple[int, str, int, int]:
+        """A heading broken over lines keeps its title: 第一章 / 总体要求, or 第三章 推动碳排放稳步
+        达峰，打造绿色低碳 / 发展广元样板. The next line continues the title when it is short, is
+        no sentence (no 。；：) and opens no heading, list item or table.
+        Returns (lines taken, title, body start, heading end)."""
+        j = i + 1
+        while j < len(self.lines) and not self.lines[j][2].strip():
+            j += 1
+        if j >= len(self.lines) or j - i > 2:
+            return 0, heading, end, end
+        _, e, raw = self.lines[j]
+        t = raw.strip()
+        if heading and len(heading) < _WRAPPED_TITLE_MIN:
+            return 0, heading, end, end  # a short title is whole: 第一章 支持措施 / 给予…
+        if (raw.startswith("\t") or not t or len(t) > _TITLE_CONTINUATION_MAX
+                or t[-1].isdigit()
+                or len(heading) + len(t) > _TITLE_MAX or re.search(r"[。；;：:！？]", t)
+                or t.startswith(_BULLETS) or match_marker(t)
+                or (looks_like_header(raw) and len(t.split()) > 1)
+                or self.lines[i][2].rstrip().endswith(("。", "；", "：", ":", "！", "？"))):
+            return 0, heading, end, end
+        return j - i, heading + t, e, e
 
     def _parent_for(self, marker: Marker) -> _Node:
         """Pop the stack to the node the new heading belongs under, and return that node."""

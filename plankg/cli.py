@@ -133,6 +133,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if all(r.conforms for r in reports) else 1
 
 
+# -- check: doubtful facts per plan (issue 10) ------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    from plankg.check import check_store, format_checks
+
+    checks = check_store(_store(args, read_only=True), args.plan or "", args.flag or "")
+    sys.stdout.write(format_checks(checks, args.format))
+    return 1 if args.strict and checks else 0
+
+
 _RDF_FORMATS = {"ttl": "TURTLE", "nq": "N_QUADS", "trig": "TRIG", "nt": "N_TRIPLES",
                 "jsonld": "JSON_LD", "rdfxml": "RDF_XML"}
 
@@ -483,6 +492,15 @@ def build_parser() -> argparse.ArgumentParser:
     quiet_option(p)
     store_option(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("check", help="list, per plan, the facts that failed a plausibility "
+                       "check (flagged at ingest)")
+    p.add_argument("--plan", help="only the plan with this title")
+    p.add_argument("--flag", help="only this flag (unitMismatch, yearOutsidePeriod, …)")
+    p.add_argument("--format", choices=("table", "csv", "json", "md"), default="table")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any fact is flagged")
+    store_option(p)
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("export-rdf", help="write the store as RDF")
     p.add_argument("--format", choices=sorted(_RDF_FORMATS), default="nq",

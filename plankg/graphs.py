@@ -547,8 +547,10 @@ def _cross_border_graph(
 
 _TARGETS = """
 SELECT DISTINCT ?t ?plan ?indicator ?printed ?value ?vprinted ?comparator ?year ?unit
-       ?bvalue ?byear ?binding ?higher ?quote ?begin WHERE {
+       ?bvalue ?byear ?binding ?higher ?quote ?begin ?flags WHERE {
   ?t a pk:Target ; pk:plan ?plan ; pk:indicator ?indicator .
+  OPTIONAL { SELECT ?t (GROUP_CONCAT(DISTINCT STRAFTER(STR(?f), "#"); SEPARATOR=" ") AS ?flags)
+             WHERE { ?t pk:flag ?f } GROUP BY ?t }
   OPTIONAL { ?t pk:indicatorAsPrinted ?printed }
   OPTIONAL { ?t pk:value ?value }
   OPTIONAL { ?t pk:valueAsPrinted ?vprinted }
@@ -622,6 +624,9 @@ def _indicators_graph(store: ox.Store, ctx: _Context, district: str | None) -> n
             "targets": _joined(_target_text(r) for r in rows),
             "target_iris": _joined((r["t"] or "" for r in rows), " "),
             "quotes": _joined((r["quote"] or "" for r in rows), QUOTE_JOIN),
+            # targets that failed a plausibility check (pk:flag; `plankg check` lists them)
+            "flagged_count": sum(1 for r in rows if r.get("flags")),
+            "flags": _joined(sorted({f for r in rows for f in (r.get("flags") or "").split()})),
         }
         # numbers only where the store has them, so the type of a column never changes
         for key, col, cast in (

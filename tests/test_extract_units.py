@@ -110,9 +110,9 @@ def test_parse_unit_list(printed: str, names: list[str], open_list: bool) -> Non
           ("responsible", "区生态环境局")]),
         ("加强宣传。（牵头部门：区委宣传部；参与单位：区教委）",
          [("lead", "区委宣传部"), ("cooperating", "区教委")]),
-        # 责任单位 alone: the units carry the task, so they lead
+        # 责任单位 means responsible, as printed, also when it stands alone (issue 10)
         ("强化考核。（责任单位：区生态环境局、区发展改革委）",
-         [("lead", "区生态环境局"), ("lead", "区发展改革委")]),
+         [("responsible", "区生态环境局"), ("responsible", "区发展改革委")]),
         # the first-listed rule of joint plans
         ("协同开发。（责任单位：重庆市能源局、市经济信息委；四川省能源局、经济和信息化厅；"
          "两省市列首位的为牵头单位，下同）",

@@ -28,7 +28,8 @@ def check_spans(seg: Segment, text: str) -> None:
         own = seg.text(text)
         assert own == own.strip("\n"), seg
         if seg.heading and seg.kind not in ("notice", "title", "appendix", "table", "box"):
-            assert seg.heading in own, seg
+            # a heading broken over lines keeps its whole title (issue 10): printed, bar the break
+            assert seg.heading in own.replace("\n", ""), seg
 
 
 @pytest.mark.parametrize("key", list(ALL))
