@@ -323,7 +323,7 @@ def rank_concepts(hits: Counter[str], limit: int, share: int) -> tuple[str, ...]
 def _places(doc: Document, start: int, end: int, seg: Segment) -> tuple[PlaceMention, ...]:
     from plankg.ingest.places import default_gazetteer
 
-    own = doc.metadata.district
+    own = doc.metadata.district or doc.metadata.jurisdiction
     out = []
     for m in default_gazetteer().find(doc.text, start, end):
         if own and m.name == own:

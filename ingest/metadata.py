@@ -159,7 +159,9 @@ def extract_metadata(
 
     found = find_jurisdiction(folded, issuers, spans, doc_number, gazetteer, notice, lines)
     level = found.level
-    district_place = found.primary if found.primary and found.primary.specificity == 3 else None
+    # `district` stays what it was: a county-level division (区, 县, 县级市) with a code
+    district_place = (found.primary if found.primary and found.primary.type in ("district", "county")
+                      else None)
     if district_place is not None and "jurisdiction" in spans:
         spans["district"] = spans["district_code"] = spans["jurisdiction"]
     # Values were read in the folded text; report them as printed in `text`.
@@ -572,6 +574,18 @@ def _chain(gazetteer: Gazetteer, text: str, offset: int) -> list[tuple[Place, tu
                     out.append((zone, (offset + m.start, offset + m.end + len(suffix))))
                     break
     return out
+
+
+def zone_place(name: str, gazetteer: Gazetteer | None = None) -> Place | None:
+    """The development zone or new area named `name` (a place name and a zone suffix of
+    data/jurisdiction-cues.csv: 广州开发区, 荣昌高新区), or None."""
+    gazetteer = gazetteer or default_gazetteer()
+    for suffix, kind in _cues().zones:
+        stem = name.removesuffix(suffix)
+        if stem != name and (base := gazetteer.get(stem)) is not None:
+            return Place(name, None, "", kind, "district", base.name, None,
+                         parent_code=base.code)
+    return None
 
 
 def _pick(chain: list[tuple[Place, tuple[int, int]]]) -> tuple[Place, tuple[int, int]] | None:
