@@ -324,8 +324,14 @@ def _places(doc: Document, start: int, end: int, seg: Segment) -> tuple[PlaceMen
     from plankg.ingest.places import default_gazetteer
 
     own = doc.metadata.district or doc.metadata.jurisdiction
+    gazetteer = default_gazetteer()
+    found = gazetteer.find(doc.text, start, end)
+    # abbreviated lists (泸（州）内（江）荣（昌）…): the list and each member it completes to
+    for whole, members in gazetteer.find_lists(doc.text, start, end):
+        found = [m for m in found if m.end <= whole.start or m.start >= whole.end]
+        found += [whole, *members]
     out = []
-    for m in default_gazetteer().find(doc.text, start, end):
+    for m in sorted(found, key=lambda m: (m.start, -m.end)):
         if own and m.name == own:
             continue
         out.append(PlaceMention(m.name, m.surface, m.row.type, m.row.level, m.row.code,

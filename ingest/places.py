@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -243,6 +244,53 @@ class Gazetteer:
         taken.sort(key=lambda c: c[0])
         return [PlaceMention(p.name, text[s:e], s, e, p) for s, e, p in taken]
 
+    def find_lists(self, text: str, start: int = 0, end: int | None = None
+                   ) -> list[tuple[PlaceMention, list[PlaceMention]]]:
+        """Abbreviated lists of places with their completions in brackets, as the plans print
+        joint programmes: 泸（州）内（江）荣（昌）永（川）大（足）森林城市群 names 泸州市, 内江市,
+        荣昌区, 永川区 and 大足区. Each list gives a mention of the list itself (a
+        region_initiative whose name is the list as printed and whose members are the places)
+        and one mention per member (its span is the unit, 永（川）). A run counts only when every
+        unit completes to a name or short form of the gazetteer; an ambiguous short form takes
+        the place in the province most of the others lie in."""
+        end = len(text) if end is None else end
+        out: list[tuple[PlaceMention, list[PlaceMention]]] = []
+        for run in _abbreviated_units(text, start, end):
+            # The first unit may have text before it (地区泸（州）): its shortest tail that
+            # completes to a place; the others follow each other and must complete whole.
+            head, g2 = run[0].group(1), run[0].group(2)
+            tail = next((k for k in range(1, len(head) + 1) if head[-k:] + g2 in self._all), 0)
+            if not tail:
+                continue
+            begin = run[0].end(1) - tail
+            options = [self._all.get(head[-tail:] + g2, [])]
+            options += [self._all.get(m.group(1) + m.group(2), []) for m in run[1:]]
+            if not all(options):
+                continue
+            roots = [self._root(p) for opts in options for p in opts]
+            common = max(set(roots), key=roots.count)
+            chosen = [next((p for p in opts if self._root(p) == common), opts[0])
+                      for opts in options]
+            spans = [(begin, run[0].end())] + [(m.start(), m.end()) for m in run[1:]]
+            members = [PlaceMention(p.name, text[a:b], a, b, p)
+                       for p, (a, b) in zip(chosen, spans, strict=True)]
+            whole = self.list_place(text[begin : run[-1].end()], chosen)
+            out.append((PlaceMention(whole.name, whole.name, begin, run[-1].end(), whole),
+                        members))
+        return out
+
+    def list_place(self, printed: str, members: list[Place] | None = None) -> Place:
+        """The region_initiative that an abbreviated list as printed stands for."""
+        if members is None:
+            found = self.find_lists(printed)
+            members = [m.row for m in found[0][1]] if found else []
+        return Place(printed, None, "", "region_initiative", "regional", None, None,
+                     members=tuple(p.name for p in members))
+
+    def _root(self, place: Place) -> str:
+        chain = self.ancestors(place)
+        return chain[-1].key if chain else place.key
+
     def resolve(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
         """The mentions with each ambiguous name resolved by the places named before it: in
         南京市鼓楼区 the 鼓楼区 whose parent is 南京市, not the first 鼓楼区 of the list."""
@@ -261,6 +309,25 @@ class Gazetteer:
             out.append(PlaceMention(row.name, m.surface, m.start, m.end, row))
             context.append(row)
         return out
+
+
+# One abbreviated name with its completion in brackets: 泸（州）, 永（川）.
+_ABBREVIATED = re.compile(r"([\u4e00-\u9fff]{1,3})[（(]([\u4e00-\u9fff]{1,3})[)）]")
+_LIST_GAP = "、，, "  # what may stand between the units of one list
+
+
+def _abbreviated_units(text: str, start: int, end: int) -> Iterator[list[re.Match[str]]]:
+    """Runs of two or more abbreviated names with completions, one after the other."""
+    run: list[re.Match[str]] = []
+    for m in _ABBREVIATED.finditer(text, start, end):
+        if run and (m.start() - run[-1].end() > 1
+                    or (m.start() > run[-1].end() and text[run[-1].end()] not in _LIST_GAP)):
+            if len(run) >= 2:
+                yield run
+            run = []
+        run.append(m)
+    if len(run) >= 2:
+        yield run
 
 
 def _in_text(place: Place, form: str) -> bool:

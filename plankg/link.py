@@ -688,7 +688,8 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
         i = index.get(x.measure)
         if i is None or measures[i].parent:
             continue
-        row = gazetteer.get(x.name)
+        row = gazetteer.get(x.name) or (gazetteer.list_place(x.name)
+                                        if gazetteer.find_lists(x.name) else None)
         level = row.type if row else "other"
         out.append(Link(CROSS_BORDER, x.measure, x.place, _score(1.0), METHOD_GAZETTEER,
                         partner_level=level))
