@@ -677,11 +677,16 @@ def find_jurisdiction(
             if _DOC_KIND.search(m.group(1)):
                 sources.append(("quoted_title", m.group(1), ln.start + m.start(1)))
     for ln in head[:3]:
-        sources.append(("head", ln.text, ln.start))
+        if not re.search(r"[。，；]", ln.text) and len(ln.content) <= 60:  # prose is body
+            sources.append(("head", ln.text, ln.start))
+    # 省生态环境厅… says the issuer is a province without naming it
+    strong = _prefix_hint([name for name, _ in issuers] + [title])
     for source, piece, offset in sources:
         chain = _chain(gazetteer, piece, offset)
         if source == "doc_number":
             chain = [c for c in chain if c[1][0] == offset]  # the prefix opens with the place
+        if strong:
+            chain = [c for c in chain if c[0].type in _CUE_TYPES[strong]]
         best = _pick(chain)
         if best is None:
             continue
@@ -691,7 +696,7 @@ def find_jurisdiction(
         spans["jurisdiction"] = span
         return JurisdictionFinding((place,), place, _level_of(place), source)
     # 7. The body: the place it names most often, at the level its cues say.
-    hinted = _hinted_level(text, issuers)
+    hinted = strong or _hinted_level(text, issuers)
     counts: dict[str, int] = {}
     first: dict[str, tuple[Place, tuple[int, int]]] = {}
     for m in gazetteer.resolve(gazetteer.find(text, 0, min(len(text), _BODY_CHARS))):
@@ -719,14 +724,23 @@ def find_jurisdiction(
     return JurisdictionFinding((), None, "unknown", None)
 
 
-def _hinted_level(text: str, issuers: list[tuple[str, tuple[int, int]]]) -> str | None:
-    """province, city, district or county from an issuer without a place name (省生态环境厅)
-    or from the cues the text uses most (我省, 全市, 本区)."""
-    for name, _ in issuers:
+def _prefix_hint(names: list[str]) -> str | None:
+    """province, city, district or county when an issuer or title opens with the kind of
+    government alone (省生态环境厅, 市发展改革委)."""
+    for name in names:
         for prefix, group in (("省", "province"), ("市", "city"), ("区", "district"),
                               ("县", "county")):
             if name.startswith(prefix):
                 return group
+    return None
+
+
+def _hinted_level(text: str, issuers: list[tuple[str, tuple[int, int]]]) -> str | None:
+    """province, city, district or county from an issuer without a place name (省生态环境厅)
+    or from the cues the text uses most (我省, 全市, 本区)."""
+    strong = _prefix_hint([name for name, _ in issuers])
+    if strong:
+        return strong
     counts: dict[str, int] = {}
     for cue, group in _cues().levels:
         n = text.count(cue, 0, _BODY_CHARS)

@@ -259,12 +259,13 @@ class Gazetteer:
             # The first unit may have text before it (地区泸（州）): its shortest tail that
             # completes to a place; the others follow each other and must complete whole.
             head, g2 = run[0].group(1), run[0].group(2)
-            tail = next((k for k in range(1, len(head) + 1) if head[-k:] + g2 in self._all), 0)
+            tail = next((k for k in range(1, len(head) + 1) if self._complete(head[-k:], g2)),
+                        0)
             if not tail:
                 continue
             begin = run[0].end(1) - tail
-            options = [self._all.get(head[-tail:] + g2, [])]
-            options += [self._all.get(m.group(1) + m.group(2), []) for m in run[1:]]
+            options = [self._complete(head[-tail:], g2)]
+            options += [self._complete(m.group(1), m.group(2)) for m in run[1:]]
             if not all(options):
                 continue
             roots = [self._root(p) for opts in options for p in opts]
@@ -278,6 +279,16 @@ class Gazetteer:
             out.append((PlaceMention(whole.name, whole.name, begin, run[-1].end(), whole),
                         members))
         return out
+
+    def _complete(self, short: str, completion: str) -> list[Place]:
+        """The places an abbreviated unit names: the abbreviation continued by the bracket
+        (泸（州）: 泸州), or the bracket holding the whole name of what the abbreviation
+        stands for (川（四川）: 四川, whose abbreviation is 川)."""
+        found = self._all.get(short + completion)
+        if found:
+            return found
+        return [p for p in self._all.get(completion, ())
+                if p.abbreviation == short or p.name.startswith(short)]
 
     def list_place(self, printed: str, members: list[Place] | None = None) -> Place:
         """The region_initiative that an abbreviated list as printed stands for."""
