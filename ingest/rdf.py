@@ -7,6 +7,7 @@ exactly as printed; quantities are xsd:decimal, years and offsets xsd:integer.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,7 +181,25 @@ def _write_plan(w: GraphWriter, doc: Document, plan_iri: str) -> str:
         w.add(district, RDFS_LABEL, ox.Literal(english or meta.district, language="en"))
         w.add(district, pk("adminCode"), meta.district_code)
     _write_jurisdictions(w, plan_iri, meta.jurisdictions)
+    for title in cited_titles(doc.text):
+        w.add(plan_iri, pk("citesTitle"), title)
     return district_key
+
+
+def cited_titles(text: str) -> list[str]:
+    """The titles of documents a plan cites (《…》 that end with a kind of document), once each,
+    whitespace removed: a joint regional plan is a parent of the plans that cite it."""
+    from plankg.ingest.metadata import _DOC_KIND
+
+    out: dict[str, None] = {}
+    for m in _CITED.finditer(text):
+        title = "".join(m.group(1).split())
+        if _DOC_KIND.search(title):
+            out.setdefault(title, None)
+    return list(out)
+
+
+_CITED = re.compile(r"《([^《》]{4,120})》")
 
 
 # --- jurisdictions of every level (issue 10) --------------------------------------------------

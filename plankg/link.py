@@ -252,6 +252,13 @@ SELECT DISTINCT ?m ?place ?name WHERE {
   OPTIONAL { ?place rdfs:label ?label . FILTER(LANG(?label) = "zh") }
   BIND(COALESCE(STR(?label), "") AS ?name)
 }"""
+# Plans that cite a joint regional plan by its title (《成渝地区双城经济圈碳达峰碳中和联合行动方案》).
+_CITATIONS = """
+SELECT DISTINCT ?child ?plan WHERE {
+  ?plan a pk:Plan ; pk:level pk:regionalLevel ; dcterms:title ?t .
+  ?child pk:citesTitle ?t .
+  FILTER(?child != ?plan)
+}"""
 _DISTRICTS = """
 SELECT DISTINCT ?district ?name WHERE {
   ?plan a pk:Plan ; pk:district|pk:jurisdiction ?district .
@@ -278,15 +285,21 @@ def read_hierarchy(store: ox.Store) -> Hierarchy:
             scope[plan].add(r["scope"])
         if r["up"]:
             above[plan].add(r["up"])
+    cites: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, _CITATIONS):
+        cites[r["child"] or ""].add(r["plan"] or "")
     return plan_hierarchy({p: frozenset(scope[p]) for p in levels},
-                          {p: frozenset(above[p]) for p in levels}, levels)
+                          {p: frozenset(above[p]) for p in levels}, levels,
+                          {c: frozenset(ps) for c, ps in cites.items()})
 
 
 def plan_hierarchy(scope: dict[str, frozenset[str]], above: dict[str, frozenset[str]],
-                   levels: dict[str, str]) -> Hierarchy:
+                   levels: dict[str, str], cites: dict[str, frozenset[str]] | None = None,
+                   ) -> Hierarchy:
     """P is a parent of C when one of P's jurisdictions stands above one of C's (绍兴市 under
-    浙江省), or when P is a joint plan of a region whose members include one of C's
-    jurisdictions (the 成渝 joint plan and 重庆市's own plan). A plan without a known
+    浙江省), or when P is a joint plan of a region, one of whose members holds C's jurisdiction,
+    and C cites P by its title (江津区贯彻落实《成渝地区双城经济圈…联合行动方案》): a joint plan
+    of two provinces binds the plans that implement it, not every plan of the two. A plan without a known
     jurisdiction falls back to its level: a municipal, provincial or regional plan is then a
     parent of every district-level plan. Work: plans × the plans sharing a jurisdiction key."""
     by_key: dict[str, set[str]] = defaultdict(set)
@@ -296,11 +309,12 @@ def plan_hierarchy(scope: dict[str, frozenset[str]], above: dict[str, frozenset[
     parents_of: dict[str, set[str]] = defaultdict(set)
     for child in scope:
         for k in above.get(child, ()):
-            parents_of[child] |= by_key.get(k, set())
-        if levels.get(child) != "regionalLevel":
-            for k in scope[child]:
+            parents_of[child] |= {p for p in by_key.get(k, ()) if levels.get(p) != "regionalLevel"}
+        cited = (cites or {}).get(child, frozenset())
+        if levels.get(child) != "regionalLevel" and cited:
+            for k in scope[child] | above.get(child, frozenset()):
                 parents_of[child] |= {p for p in by_key.get(k, ())
-                                      if levels.get(p) == "regionalLevel" and p != child}
+                                      if levels.get(p) == "regionalLevel" and p in cited}
     unplaced = [p for p in scope if not scope[p] and levels.get(p) in PARENT_LEVELS]
     for child in scope:
         if levels.get(child) not in PARENT_LEVELS:
