@@ -33,9 +33,22 @@ def setup() -> None:
         return
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    run(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
+    quiet(BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip")
+    quiet(BIN / "python", "-m", "pip", "install", "-q", "-e", ".[dev]")
     stamp.write_text(digest)
+    print("plankg and its dev tools are installed in .venv", flush=True)
+
+
+def quiet(*cmd: str | Path) -> None:
+    """Run a setup step and show its output only when it fails: setuptools prints notes about
+    every editable install (the package-dir mapping needs a meta path finder) that say nothing
+    the user can act on."""
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    done = subprocess.run([str(c) for c in cmd], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        raise SystemExit(done.returncode)
 
 
 def main(argv: list[str]) -> int:
