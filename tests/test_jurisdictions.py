@@ -2,9 +2,10 @@
 jurisdiction and level from its own text, parent plans from the administrative hierarchy, and
 shared and cross-border commitments named in abbreviated lists.
 
-The corpus test reads the text layer of the 26 published PDFs in ../shared/corpus through
-`pdftotext` (Debian package poppler-utils) into a temporary folder; the gold jurisdiction and
-level of each plan are the ones the corpus manifest states.
+The corpus tests read the text layer (first 12 pages) of the 26 published PDFs in
+../shared/corpus through `pdftotext` (Debian package poppler-utils) into a temporary folder and
+compare each plan's jurisdiction and level with the corpus manifest and with the gold of
+tests/annotations/corpus-facts (jurisdictions.csv, parents.csv, written by reading the plans).
 """
 
 from __future__ import annotations
@@ -208,7 +209,8 @@ def corpus_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     texts: dict[str, Path] = {}
     for pdf in sorted(CORPUS.glob("*.pdf")):
         target = out / (pdf.stem + ".txt")
-        subprocess.run([tool, "-enc", "UTF-8", str(pdf), str(target)], check=True,
+        # the first pages hold what metadata reads (notice, title, the body it counts places in)
+        subprocess.run([tool, "-l", "12", "-enc", "UTF-8", str(pdf), str(target)], check=True,
                        timeout=120, capture_output=True)
         texts[pdf.name] = target
     return texts
@@ -365,3 +367,94 @@ def test_shale_gas_block_is_a_shared_measure(seed_store) -> None:
 
 def test_admin_types_cover_the_national_list() -> None:
     assert {r["type"] for r in _national()} <= ADMIN_TYPES
+
+
+# --- against the gold of tests/annotations/corpus-facts (jurisdictions.csv, parents.csv) -------
+
+# gold level → the jurisdiction level plankg states
+_GOLD_LEVEL = {"province": "province", "city": "city", "district": "district",
+               "county": "county", "new-area": "newArea", "development-zone": "developmentZone",
+               "region": "region"}
+
+
+def _gold_texts(corpus_texts: dict[str, Path]) -> dict[str, str]:
+    """Cleaned text of every plan the gold names: corpus PDFs' text layers, seeds, parents."""
+    from plankg.ingest.read import read_plan
+    from tests.corpus_facts import load, plan_path
+
+    out = {}
+    for row in load("jurisdictions"):
+        name = row["file"]
+        path = corpus_texts[name] if name.endswith(".pdf") else plan_path(name)
+        out[name] = clean(read_plan(path).text).text
+    return out
+
+
+def _as_gold(meta) -> tuple[str | None, str | None, str, str]:
+    """(jurisdiction, level, code, parent) the way the gold writes them: a new area takes the
+    code of the division it sits in, a region the codes of its members, a province the country
+    as parent."""
+    g = default_gazetteer()
+    place = g.by_code(meta.jurisdiction_code) if meta.jurisdiction_code else None
+    place = place or (g.get(meta.jurisdiction) if meta.jurisdiction else None)
+    if place is None:
+        return meta.jurisdiction, meta.jurisdiction_level, "", ""
+    parent = g.parent_of(place) if place.type != "region_initiative" else None
+    if place.code:
+        code = place.code
+    elif place.type == "region_initiative":
+        code = ";".join(sorted(m.code or "" for m in g.members_of(place)))
+    else:
+        code = parent.code if parent else ""
+    return (meta.jurisdiction, meta.jurisdiction_level, code,
+            parent.name if parent else "中华人民共和国")
+
+
+def test_jurisdiction_level_code_and_parent_match_the_gold_for_all_33_plans(corpus_texts) -> None:
+    from tests.corpus_facts import load
+
+    gold = load("jurisdictions")
+    assert len(gold) == 33
+    texts = _gold_texts(corpus_texts)
+    wrong = []
+    for row in gold:
+        name, level, code, parent = _as_gold(extract_metadata(texts[row["file"]]))
+        ok = (bool(name) and row["jurisdiction"].endswith(name)
+              and level == _GOLD_LEVEL[row["level"]]
+              and code == ";".join(sorted(row["gb_code"].split(";")))
+              and parent == row["parent_jurisdiction"])
+        if not ok:
+            wrong.append((row["file"], row["jurisdiction"], row["level"], row["gb_code"],
+                          row["parent_jurisdiction"], name, level, code, parent))
+    assert not wrong, wrong  # 33 of 33: jurisdiction and level 100 %
+
+
+def test_parent_plans_match_the_gold(corpus_texts) -> None:
+    """The hierarchy plankg link uses (`plan_hierarchy`), fed with each plan's jurisdiction,
+    its members and the places above them, and the titles it cites; the nearest parent plans
+    are the gold's direct, ancestor and implements pairs."""
+    from plankg.ingest.rdf import cited_titles
+    from plankg.link import plan_hierarchy
+    from tests.corpus_facts import load
+
+    g = default_gazetteer()
+    texts = _gold_texts(corpus_texts)
+    scope, above, levels, titles, cited = {}, {}, {}, {}, {}
+    level_iri = {"district": "districtLevel", "county": "districtLevel",
+                 "municipal": "municipalLevel", "provincial": "provincialLevel",
+                 "regional": "regionalLevel"}
+    for name, text in texts.items():
+        meta = extract_metadata(text)
+        places = [g.by_code(k) or g.get(k) for k in meta.jurisdictions]
+        members = [m for p in places if p for m in g.members_of(p)]
+        scope[name] = frozenset(p.key for p in [*places, *members] if p)
+        above[name] = frozenset(a.key for p in [*places, *members] if p for a in g.ancestors(p))
+        levels[name] = level_iri.get(meta.level, "districtLevel")
+        titles[name] = meta.title
+        cited[name] = set(cited_titles(text))
+    cites = {c: frozenset(p for p in texts if p != c and titles[p] in cited[c]) for c in texts}
+    h = plan_hierarchy(scope, above, levels, cites)
+    nearest = {(c, p) for c, ps in h.parents_of.items() for p in ps
+               if not any(h.is_parent(p, q) for q in ps if q != p)}
+    gold = {(r["child_file"], r["parent_file"]) for r in load("parents")}
+    assert nearest == gold
