@@ -85,6 +85,7 @@ SHINGLE = 8  # characters per shingle: 5-grams are shared by chance (温室气�
 POSTINGS_BUDGET = 1000  # postings visited per measure and index (bounds the work per measure)
 CANDIDATES = 20  # candidates per measure and index that are scored exactly
 PARTNER_CANDIDATES = 200  # measures naming one partner that a measure is compared with
+PROGRAMME_MEMBERS = 5  # a joint programme of at most this many members names each of them
 SCORE_DIGITS = Decimal("0.001")
 
 METHOD_INDICATOR = "canonical-indicator"
@@ -713,6 +714,19 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
             places_of[i].add(x.place)
             by_place[x.place].append(i)
             by_place_group[(x.place, measures[i].group)].append(i)
+        # A joint programme names its members (泸永江 names 泸州市, 永川区, 江津区): a measure of
+        # 江津区 naming it names 永川区, and one of 永川区 naming it names 江津区 back.
+        own = group_names.get(measures[i].group)
+        members = gazetteer.members_of(row) if row else []
+        if len(members) > PROGRAMME_MEMBERS:
+            members = []  # a broad region (渝西地区, 川渝) is a setting, not a named partner
+        for member in members:
+            if member.name == own or member.name in names_of[i]:
+                continue
+            member_place = iri.place(member.code, member.name)
+            names_of[i].add(member.name)
+            name_to_place.setdefault(member.name, member_place)
+            by_place_group[(member_place, measures[i].group)].append(i)
     groups_named: dict[str, list[str]] = defaultdict(list)
     for group, name in sorted(group_names.items()):
         groups_named[name].append(group)

@@ -458,3 +458,42 @@ def test_parent_plans_match_the_gold(corpus_texts) -> None:
                if not any(h.is_parent(p, q) for q in ps if q != p)}
     gold = {(r["child_file"], r["parent_file"]) for r in load("parents")}
     assert nearest == gold
+
+
+# --- a joint programme named by run-together abbreviations ----------------------------------
+
+LYJ = ("共建泸永江融合发展示范区，联合开展生态环境共保共治，推进跨界河流联防联控，"
+       "共建绿色低碳产业园区和清洁能源输送通道。")
+
+
+@pytest.fixture(scope="module")
+def programme_store(tmp_path_factory: pytest.TempPathFactory):
+    from plankg.ingest.pipeline import ingest
+    from plankg.link import link_store
+    from plankg.store import open_store
+
+    folder = tmp_path_factory.mktemp("programme")
+    texts = {
+        "yc": "重庆市永川区低碳发展方案\n一、重点任务\n（一）区域合作。" + LYJ + "\n",
+        "jj": "重庆市江津区低碳发展方案\n一、重点任务\n（一）区域合作。" + LYJ.replace(
+            "泸永江融合发展示范区", "泸永江示范区") + "\n",
+    }
+    for stem, text in texts.items():
+        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    store = open_store(folder / "store")
+    assert ingest([folder / "yc.txt", folder / "jj.txt"], store, jobs=1).ok
+    link_store(store)
+    return store
+
+
+def test_a_joint_programme_names_its_members(programme_store) -> None:
+    from plankg.query import run_named
+
+    rows = run_named(programme_store, "cross-border")[1]
+    gazetteer = {(r["district"], r["partner"]) for r in rows if r["method"] == "gazetteer"}
+    assert {("永川区", "泸永江融合发展示范区"), ("江津区", "泸永江融合发展示范区")} <= gazetteer
+    mutual = [r for r in rows if r["method"] == "mutual-mention"]
+    assert mutual and {mutual[0]["district"], mutual[0]["other_district"]} == {"永川区", "江津区"}
+    shared = run_named(programme_store, "shared-measures", {"kind": "crossBorderPartner"})[1]
+    assert {(r["district_a"], r["district_b"]) for r in shared} in (
+        {("永川区", "江津区")}, {("江津区", "永川区")})
