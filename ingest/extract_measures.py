@@ -330,8 +330,11 @@ def _places(doc: Document, start: int, end: int, seg: Segment) -> tuple[PlaceMen
     for whole, members in gazetteer.find_lists(doc.text, start, end):
         found = [m for m in found if m.end <= whole.start or m.start >= whole.end]
         found += [whole, *members]
+    keys = doc.metadata.jurisdictions
+    near = (gazetteer.by_code(keys[0]) or gazetteer.get(keys[0])) if keys else None
     out = []
     for m in sorted(found, key=lambda m: (m.start, -m.end)):
+        m = gazetteer.nearest(m, near)  # 江北区 in a plan of 宁波市 is Ningbo's
         if own and m.name == own:
             continue
         out.append(PlaceMention(m.name, m.surface, m.row.type, m.row.level, m.row.code,

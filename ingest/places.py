@@ -302,6 +302,25 @@ class Gazetteer:
         chain = self.ancestors(place)
         return chain[-1].key if chain else place.key
 
+    def nearest(self, mention: PlaceMention, near: Place | None) -> PlaceMention:
+        """The mention with an ambiguous name resolved towards `near` (the plan's jurisdiction):
+        the candidate that shares the deepest enclosing place with it, so that 江北区 in a plan
+        of 宁波市 is Ningbo's 江北区 (330205), not Chongqing's."""
+        options = self.candidates(mention.surface)
+        if near is None or len(options) < 2:
+            return mention
+        mine = [near, *self.ancestors(near)]
+        depth = {p.key: len(mine) - n for n, p in enumerate(mine)}
+
+        def closeness(place: Place) -> int:
+            chain = [place, *self.ancestors(place)]
+            return max((depth.get(p.key, 0) for p in chain), default=0)
+
+        best = max(options, key=lambda p: (closeness(p), p is mention.row))
+        if closeness(best) == closeness(mention.row):
+            return mention
+        return PlaceMention(best.name, mention.surface, mention.start, mention.end, best)
+
     def resolve(self, mentions: list[PlaceMention]) -> list[PlaceMention]:
         """The mentions with each ambiguous name resolved by the places named before it: in
         南京市鼓楼区 the 鼓楼区 whose parent is 南京市, not the first 鼓楼区 of the list."""

@@ -314,11 +314,11 @@ def _write_place(w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention,
     w.add(mention, pk("place"), N(place))
     w.add(mention, pk("mentionedIn"), N(measure))
     w.add(mention, pk("crossBorder"), is_cross_border(p.name, doc.metadata.district,
-                                                      doc.metadata.jurisdictions))
+                                                      doc.metadata.jurisdictions, p.code))
 
 
 def is_cross_border(name: str, own_district: str | None,
-                    jurisdictions: Iterable[str] = ()) -> bool:
+                    jurisdictions: Iterable[str] = (), code: str | None = None) -> bool:
     """A place outside the plan's own jurisdiction is cross-border: not the jurisdiction, not
     above it (its city, province), not inside it (a city plan naming its own district). A plan
     without a known jurisdiction has no border."""
@@ -329,7 +329,7 @@ def is_cross_border(name: str, own_district: str | None,
         keys = [own.key] if own else []
     if not keys:
         return False
-    place = gazetteer.get(name)
+    place = (gazetteer.by_code(code) if code else None) or gazetteer.get(name)
     if place is None:
         return True
     roots: set[str] = set()  # the plan's jurisdictions (a region's members too)

@@ -497,3 +497,22 @@ def test_a_joint_programme_names_its_members(programme_store) -> None:
     shared = run_named(programme_store, "shared-measures", {"kind": "crossBorderPartner"})[1]
     assert {(r["district_a"], r["district_b"]) for r in shared} in (
         {("永川区", "江津区")}, {("江津区", "永川区")})
+
+
+@pytest.mark.parametrize(("text", "near", "code"), [
+    ("推进江北区绿色发展", "宁波市", "330205"),
+    ("推进江北区绿色发展", "永川区", "500105"),
+    ("推进鼓楼区绿色发展", "福州市", "350102"),
+    ("推进鼓楼区绿色发展", "南京市", "320106"),
+])  # fmt: skip
+def test_an_ambiguous_place_in_running_text_is_the_one_near_the_plan(text: str, near: str,
+                                                                   code: str) -> None:
+    g = default_gazetteer()
+    [m] = g.find(text)
+    assert g.nearest(m, g.get(near)).row.code == code
+
+
+def test_a_city_plan_naming_its_own_district_is_not_cross_border() -> None:
+    # 江北区 of 宁波市 inside a 宁波市 plan; Chongqing's 江北区 would be across the border
+    assert is_cross_border("江北区", None, ("330200",), "330205") is False
+    assert is_cross_border("江北区", None, ("330200",), "500105") is True
