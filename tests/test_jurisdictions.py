@@ -516,3 +516,18 @@ def test_a_city_plan_naming_its_own_district_is_not_cross_border() -> None:
     # 江北区 of 宁波市 inside a 宁波市 plan; Chongqing's 江北区 would be across the border
     assert is_cross_border("江北区", None, ("330200",), "330205") is False
     assert is_cross_border("江北区", None, ("330200",), "500105") is True
+
+
+def test_every_place_type_is_a_partner_level_the_shapes_allow() -> None:
+    import rdflib
+
+    from plankg.ingest.places import PLACE_TYPES
+
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+    rows = shapes.query("""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        PREFIX pk: <https://w3id.org/plankg/ontology#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?v WHERE { ?p sh:path pk:partnerLevel ; sh:in/rdf:rest*/rdf:first ?v }""")
+    allowed = {str(r[0]) for r in rows}
+    assert PLACE_TYPES | {"other"} <= allowed
