@@ -136,8 +136,9 @@ class Gazetteer:
     def _surface_table(self, *, in_text: bool) -> tuple[dict[str, Place], dict[str, list[int]]]:
         surfaces: dict[str, Place] = {}
         for place in self._places:
-            if not (in_text and place.name in self._stop):
-                surfaces.setdefault(place.name, place)
+            if in_text and (place.name in self._stop or _short_county_name(place)):
+                continue
+            surfaces.setdefault(place.name, place)
         # Short names after all full names: a full name is never shadowed by someone's short name.
         for place in self._places:
             for form in place.forms[1:]:
@@ -229,7 +230,7 @@ class Gazetteer:
                     place = surfaces.get(text[i : i + length])
                     if place is None:
                         continue
-                    if text[i + length - 1] == "区" and text[i + length : i + length + 1] == "域":
+                    if not all_forms and _voided(text, i, i + length):
                         continue
                     candidates.append((i, i + length, place))
         candidates.sort(
@@ -360,6 +361,33 @@ def _abbreviated_units(text: str, start: int, end: int) -> Iterator[list[re.Matc
         yield run
 
 
+def _short_county_name(place: Place) -> bool:
+    """A county-level name of two characters (范县, 高县, 和县) is a fragment of running text far
+    more often than the county (示范县, 提高县城): matched only where a place is expected, unless
+    curated (泸县, 忠县 of data/places.csv)."""
+    return len(place.name) <= 2 and not place.curated and place.type in ("district", "county")
+
+
+def _voided(text: str, start: int, end: int) -> bool:
+    """A match that the next character turns into another word (data/place-stopwords.txt,
+    `after` lines): 江南区域 (a region), 南昌都市圈 (not 昌都市), 贺兰山东麓 (not 山东)."""
+    nxt = text[end : end + 1]
+    if not nxt:
+        return False
+    return any(ending in (text[end - 1], "*") and nxt in followers
+               for ending, followers in _followers())
+
+
+@lru_cache(maxsize=1)
+def _followers() -> tuple[tuple[str, str], ...]:
+    out = []
+    for line in _data("place-stopwords.txt").splitlines():
+        body = line.split("#")[0].split()
+        if len(body) == 3 and body[0] == "after":
+            out.append((body[1], body[2]))
+    return tuple(out)
+
+
 def _in_text(place: Place, form: str) -> bool:
     """Whether a short form is used in running text (see the module docstring)."""
     if len(form) < 2:
@@ -376,8 +404,8 @@ def _data(name: str) -> str:
 
 def _stopwords() -> list[str]:
     text = _data("place-stopwords.txt")
-    return [w.split("#")[0].strip() for w in text.splitlines()
-            if w.split("#")[0].strip()]
+    words = [w.split("#")[0].strip() for w in text.splitlines()]
+    return [w for w in words if w and not w.startswith("after ")]
 
 
 def _parse_national(source: str, where: str) -> list[Place]:

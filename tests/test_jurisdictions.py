@@ -110,6 +110,19 @@ def test_running_text_uses_no_county_short_forms_or_common_words() -> None:
     assert g.find("江南区域协调发展") == []  # 江南区 followed by 域 is a region, not the district
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("推进示范县建设，提高县城品质", []),  # 范县, 高县: two-character names are fragments
+    ("南与泸县、忠县相邻", ["泸县", "忠县"]),  # unless curated
+    ("发展贺兰山东麓葡萄酒产业", []),  # not 山东
+    ("建设眉山东部新城", ["眉山市"]),
+    ("融入南昌都市圈", ["南昌市"]),  # not 昌都市
+    ("加强宁南山区生态修复", []),  # a mountain area, not 南山区
+    ("与山东、河南合作", ["山东省", "河南省"]),
+])  # fmt: skip
+def test_running_text_words_that_look_like_places(text: str, names: list[str]) -> None:
+    assert [m.name for m in default_gazetteer().find(text)] == names
+
+
 @pytest.mark.parametrize(("text", "members"), [
     ("推进泸（州）内（江）荣（昌）永（川）大（足）森林城市群建设",
      ["泸州市", "内江市", "荣昌区", "永川区", "大足区"]),
