@@ -90,8 +90,9 @@ def short_forms(name: str, kind: str, nations: list[str]) -> list[str]:
     return [f for f in dict.fromkeys(forms) if f != name]
 
 
-def build(rows: list[tuple[str, str]], nations: list[str],
-          supplement: list[dict[str, str]]) -> list[dict[str, str]]:
+def build(
+    rows: list[tuple[str, str]], nations: list[str], supplement: list[dict[str, str]]
+) -> list[dict[str, str]]:
     """The gazetteer rows, sorted by code (rows without a code last, by name)."""
     extra = {r["code"] or r["name"]: r for r in supplement}
     municipalities = {r["code"] for r in supplement if r["type"] == "municipality"}
@@ -115,12 +116,26 @@ def build(rows: list[tuple[str, str]], nations: list[str],
             direct = code[2:4] == "90" or province in municipalities
             parent = province if direct else city
             kind = "district" if name.endswith("区") else "county"
-        out[code] = {"code": code, "name": name, "type": kind, "parent_code": parent,
-                     "short_names": "|".join(short_forms(name, kind, nations)),
-                     "abbreviation": ""}
+        out[code] = {
+            "code": code,
+            "name": name,
+            "type": kind,
+            "parent_code": parent,
+            "short_names": "|".join(short_forms(name, kind, nations)),
+            "abbreviation": "",
+        }
     for key, row in extra.items():
-        base = out.get(key, {"code": row["code"], "name": row["name"], "short_names": "",
-                             "abbreviation": "", "parent_code": "", "type": row["type"]})
+        base = out.get(
+            key,
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "short_names": "",
+                "abbreviation": "",
+                "parent_code": "",
+                "type": row["type"],
+            },
+        )
         base = dict(base)
         base["name"] = row["name"] or base["name"]
         base["type"] = row["type"] or base["type"]

@@ -42,7 +42,9 @@ def test_codes_are_unique_six_digit_gb2260_codes() -> None:
     codes = [r["code"] for r in rows if r["code"]]
     assert len(codes) == len(set(codes))
     assert all(len(c) == 6 and c.isdigit() for c in codes)
-    assert len({r["name"] for r in rows if not r["code"]}) == len([r for r in rows if not r["code"]])
+    assert len({r["name"] for r in rows if not r["code"]}) == len(
+        [r for r in rows if not r["code"]]
+    )
 
 
 def test_every_province_and_a_national_count_of_divisions() -> None:
@@ -50,7 +52,11 @@ def test_every_province_and_a_national_count_of_divisions() -> None:
     provinces = [r for r in rows if r["type"] in ("province", "municipality")]
     assert len(provinces) == 34
     assert {r["name"] for r in provinces if r["type"] == "municipality"} == {
-        "北京市", "天津市", "上海市", "重庆市"}
+        "北京市",
+        "天津市",
+        "上海市",
+        "重庆市",
+    }
     county_level = [r for r in rows if r["type"] in ("district", "county")]
     assert 2800 <= len(county_level) <= 2900  # 2,844 county-level divisions (2024)
     assert 330 <= len([r for r in rows if r["type"] == "city"]) <= 340
@@ -106,7 +112,11 @@ def test_running_text_uses_no_county_short_forms_or_common_words() -> None:
     # 和平 (和平区), 长安 (长安区) and 城区 (阳泉市城区) are words, not places, in running text
     assert g.find("坚持和平发展，长安久安，推进城区绿化") == []
     assert [m.name for m in g.find("坚持和平发展", all_forms=True)] == ["和平区"]
-    assert [m.name for m in g.find("加强与浙江、绍兴和永川的合作")] == ["浙江省", "绍兴市", "永川区"]
+    assert [m.name for m in g.find("加强与浙江、绍兴和永川的合作")] == [
+        "浙江省",
+        "绍兴市",
+        "永川区",
+    ]
     assert g.find("江南区域协调发展") == []  # 江南区 followed by 域 is a region, not the district
 
 
@@ -155,8 +165,9 @@ def test_abbreviated_lists_name_their_members(text: str, members: list[str] | No
     ("泸永江融合发展示范区", "江津区", (), True),  # a cooperation zone is a partnership
     ("荣昌区", None, (), False),  # no jurisdiction, no border
 ])  # fmt: skip
-def test_cross_border_at_any_level(name: str, own: str | None, jurisdictions: tuple[str, ...],
-                                   cross: bool) -> None:
+def test_cross_border_at_any_level(
+    name: str, own: str | None, jurisdictions: tuple[str, ...], cross: bool
+) -> None:
     assert is_cross_border(name, own, jurisdictions) is cross
 
 
@@ -194,13 +205,21 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "name", "level", "code", "plan_level"), CASES,
-                         ids=[c[1] + "-" + str(i) for i, c in enumerate(CASES)])
-def test_jurisdiction_from_the_plans_own_text(text: str, name: str, level: str,
-                                              code: str | None, plan_level: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "name", "level", "code", "plan_level"),
+    CASES,
+    ids=[c[1] + "-" + str(i) for i, c in enumerate(CASES)],
+)
+def test_jurisdiction_from_the_plans_own_text(
+    text: str, name: str, level: str, code: str | None, plan_level: str
+) -> None:
     meta = extract_metadata(text)
     assert (meta.jurisdiction, meta.jurisdiction_level, meta.jurisdiction_code, meta.level) == (
-        name, level, code, plan_level)
+        name,
+        level,
+        code,
+        plan_level,
+    )
     if level in ("district", "county"):
         assert meta.district == name  # the county-level district, as before
     else:
@@ -223,8 +242,12 @@ def corpus_texts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for pdf in sorted(CORPUS.glob("*.pdf")):
         target = out / (pdf.stem + ".txt")
         # the first pages hold what metadata reads (notice, title, the body it counts places in)
-        subprocess.run([tool, "-l", "12", "-enc", "UTF-8", str(pdf), str(target)], check=True,
-                       timeout=120, capture_output=True)
+        subprocess.run(
+            [tool, "-l", "12", "-enc", "UTF-8", str(pdf), str(target)],
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
         texts[pdf.name] = target
     return texts
 
@@ -235,8 +258,11 @@ def _manifest() -> list[dict[str, str]]:
 
 
 # manifest level (of the plan's jurisdiction) → jurisdiction levels that state it
-_MANIFEST_LEVEL = {"province": {"province"}, "city": {"city"},
-                   "district": {"district", "county", "newArea", "developmentZone"}}
+_MANIFEST_LEVEL = {
+    "province": {"province"},
+    "city": {"city"},
+    "district": {"district", "county", "newArea", "developmentZone"},
+}
 
 
 def test_every_corpus_plan_gets_its_jurisdiction_and_level(corpus_texts) -> None:
@@ -252,18 +278,31 @@ def test_every_corpus_plan_gets_its_jurisdiction_and_level(corpus_texts) -> None
         ok_name = bool(meta.jurisdiction) and row["jurisdiction"].endswith(meta.jurisdiction)
         ok_level = meta.jurisdiction_level in _MANIFEST_LEVEL[row["level"]]
         if not (ok_name and ok_level):
-            wrong.append((row["file"], row["jurisdiction"], row["level"], meta.jurisdiction,
-                          meta.jurisdiction_level, meta.jurisdiction_source))
+            wrong.append(
+                (
+                    row["file"],
+                    row["jurisdiction"],
+                    row["level"],
+                    meta.jurisdiction,
+                    meta.jurisdiction_level,
+                    meta.jurisdiction_source,
+                )
+            )
     assert not wrong, wrong
 
 
 def test_seed_and_parent_plans_get_their_jurisdictions() -> None:
     from plankg.ingest.read import read_plan
 
-    expected = {"000": ("永川区", "district"), "001": ("永川区", "district"),
-                "002": ("荣昌区", "district"), "003": ("永川区", "district"),
-                "004": ("江津区", "district"), "municipal": ("重庆市", "province"),
-                "joint": ("成渝地区双城经济圈", "region")}
+    expected = {
+        "000": ("永川区", "district"),
+        "001": ("永川区", "district"),
+        "002": ("荣昌区", "district"),
+        "003": ("永川区", "district"),
+        "004": ("江津区", "district"),
+        "municipal": ("重庆市", "province"),
+        "joint": ("成渝地区双城经济圈", "region"),
+    }
     got = {}
     for key, path in {**PLAN_FILES, **PARENT_FILES}.items():
         meta = extract_metadata(clean(read_plan(path).text).text)
@@ -273,8 +312,10 @@ def test_seed_and_parent_plans_get_their_jurisdictions() -> None:
 
 # --- parent plans by hierarchy, on an ingested store ------------------------------------------
 
-SHARED = ("加快构建清洁低碳安全高效的能源体系，大力发展光伏发电和风电，推进分布式光伏在工业园区、"
-          "公共建筑屋顶全覆盖，有序推进整县屋顶分布式光伏开发试点，提高非化石能源消费比重。")
+SHARED = (
+    "加快构建清洁低碳安全高效的能源体系，大力发展光伏发电和风电，推进分布式光伏在工业园区、"
+    "公共建筑屋顶全覆盖，有序推进整县屋顶分布式光伏开发试点，提高非化石能源消费比重。"
+)
 PLAN_TEXTS = {
     "zj-province": "浙江省应对气候变化规划\n一、重点任务\n（一）发展光伏。" + SHARED + "\n",
     "sx-city": "绍兴市应对气候变化规划\n一、重点任务\n（一）发展光伏。" + SHARED + "\n",
@@ -308,19 +349,27 @@ def _slug(plan: str | None) -> str:
 def test_parent_plans_follow_the_administrative_hierarchy(hierarchy_store) -> None:
     from plankg.query import run_sparql
 
-    rows = run_sparql(hierarchy_store, f"""
-        SELECT ?c ?p WHERE {{ GRAPH <{iri.LINKS_GRAPH}> {{ ?c pk:parentPlan ?p }} }}""")[1]
+    rows = run_sparql(
+        hierarchy_store,
+        f"""
+        SELECT ?c ?p WHERE {{ GRAPH <{iri.LINKS_GRAPH}> {{ ?c pk:parentPlan ?p }} }}""",
+    )[1]
     pairs = {(_slug(r["c"]), _slug(r["p"])) for r in rows}
-    assert pairs == {("sx-city", "zj-province"), ("yc-district", "sx-city"),
-                     ("yc-district", "zj-province")}  # Qingdao is nobody's child or parent
+    assert pairs == {
+        ("sx-city", "zj-province"),
+        ("yc-district", "sx-city"),
+        ("yc-district", "zj-province"),
+    }  # Qingdao is nobody's child or parent
 
 
 def test_shared_measures_tell_parents_from_peers(hierarchy_store) -> None:
     from plankg.query import run_named
 
     rows = run_named(hierarchy_store, "shared-measures")[1]
-    ends = {(r["jurisdiction_a"], r["jurisdiction_b"], r["common_parent"] == r["measure_b"])
-            for r in rows}
+    ends = {
+        (r["jurisdiction_a"], r["jurisdiction_b"], r["common_parent"] == r["measure_b"])
+        for r in rows
+    }
     # 越城区 copies 绍兴市 and 浙江省 (parents); 青岛市 shares the text as a peer of all three
     assert ("越城区", "绍兴市", True) in ends
     assert ("绍兴市", "浙江省", True) in ends
@@ -361,20 +410,32 @@ def test_forest_city_cluster_is_found_in_both_plans(seed_store) -> None:
     named = {r["district"] for r in rows if r["partner"] == cluster}
     assert named == {"荣昌区", "永川区"}
     members = {(r["district"], r["partner"]) for r in rows if "森林城市群" in (r["quote"] or "")}
-    assert {("荣昌区", "永川区"), ("永川区", "荣昌区"), ("永川区", "内江市"),
-            ("荣昌区", "大足区")} <= members
+    assert {
+        ("荣昌区", "永川区"),
+        ("永川区", "荣昌区"),
+        ("永川区", "内江市"),
+        ("荣昌区", "大足区"),
+    } <= members
     shared = run_named(seed_store, "shared-measures", {"kind": "crossBorderPartner"})[1]
-    assert any("森林城市群" in (r["quote_a"] or "") and "森林城市群" in (r["quote_b"] or "")
-               and {r["district_a"], r["district_b"]} == {"荣昌区", "永川区"} for r in shared)
+    assert any(
+        "森林城市群" in (r["quote_a"] or "")
+        and "森林城市群" in (r["quote_b"] or "")
+        and {r["district_a"], r["district_b"]} == {"荣昌区", "永川区"}
+        for r in shared
+    )
 
 
 def test_shale_gas_block_is_a_shared_measure(seed_store) -> None:
     from plankg.query import run_named
 
     shared = run_named(seed_store, "shared-measures", {"kind": "crossBorderPartner"})[1]
-    hits = [r for r in shared if {r["district_a"], r["district_b"]} == {"荣昌区", "永川区"}
-            and any("页岩气" in (q or "") for q in (r["quote_a"], r["quote_b"]))
-            and any("区块" in (q or "") for q in (r["quote_a"], r["quote_b"]))]
+    hits = [
+        r
+        for r in shared
+        if {r["district_a"], r["district_b"]} == {"荣昌区", "永川区"}
+        and any("页岩气" in (q or "") for q in (r["quote_a"], r["quote_b"]))
+        and any("区块" in (q or "") for q in (r["quote_a"], r["quote_b"]))
+    ]
     assert hits and all(r["method"] == "mutual-mention" for r in hits)
 
 
@@ -385,9 +446,15 @@ def test_admin_types_cover_the_national_list() -> None:
 # --- against the gold of tests/annotations/corpus-facts (jurisdictions.csv, parents.csv) -------
 
 # gold level → the jurisdiction level plankg states
-_GOLD_LEVEL = {"province": "province", "city": "city", "district": "district",
-               "county": "county", "new-area": "newArea", "development-zone": "developmentZone",
-               "region": "region"}
+_GOLD_LEVEL = {
+    "province": "province",
+    "city": "city",
+    "district": "district",
+    "county": "county",
+    "new-area": "newArea",
+    "development-zone": "developmentZone",
+    "region": "region",
+}
 
 
 def _gold_texts(corpus_texts: dict[str, Path]) -> dict[str, str]:
@@ -419,8 +486,12 @@ def _as_gold(meta) -> tuple[str | None, str | None, str, str]:
         code = ";".join(sorted(m.code or "" for m in g.members_of(place)))
     else:
         code = parent.code if parent else ""
-    return (meta.jurisdiction, meta.jurisdiction_level, code,
-            parent.name if parent else "中华人民共和国")
+    return (
+        meta.jurisdiction,
+        meta.jurisdiction_level,
+        code,
+        parent.name if parent else "中华人民共和国",
+    )
 
 
 def test_jurisdiction_level_code_and_parent_match_the_gold_for_all_33_plans(corpus_texts) -> None:
@@ -432,13 +503,27 @@ def test_jurisdiction_level_code_and_parent_match_the_gold_for_all_33_plans(corp
     wrong = []
     for row in gold:
         name, level, code, parent = _as_gold(extract_metadata(texts[row["file"]]))
-        ok = (bool(name) and row["jurisdiction"].endswith(name)
-              and level == _GOLD_LEVEL[row["level"]]
-              and code == ";".join(sorted(row["gb_code"].split(";")))
-              and parent == row["parent_jurisdiction"])
+        ok = (
+            bool(name)
+            and row["jurisdiction"].endswith(name)
+            and level == _GOLD_LEVEL[row["level"]]
+            and code == ";".join(sorted(row["gb_code"].split(";")))
+            and parent == row["parent_jurisdiction"]
+        )
         if not ok:
-            wrong.append((row["file"], row["jurisdiction"], row["level"], row["gb_code"],
-                          row["parent_jurisdiction"], name, level, code, parent))
+            wrong.append(
+                (
+                    row["file"],
+                    row["jurisdiction"],
+                    row["level"],
+                    row["gb_code"],
+                    row["parent_jurisdiction"],
+                    name,
+                    level,
+                    code,
+                    parent,
+                )
+            )
     assert not wrong, wrong  # 33 of 33: jurisdiction and level 100 %
 
 
@@ -453,9 +538,13 @@ def test_parent_plans_match_the_gold(corpus_texts) -> None:
     g = default_gazetteer()
     texts = _gold_texts(corpus_texts)
     scope, above, levels, titles, cited = {}, {}, {}, {}, {}
-    level_iri = {"district": "districtLevel", "county": "districtLevel",
-                 "municipal": "municipalLevel", "provincial": "provincialLevel",
-                 "regional": "regionalLevel"}
+    level_iri = {
+        "district": "districtLevel",
+        "county": "districtLevel",
+        "municipal": "municipalLevel",
+        "provincial": "provincialLevel",
+        "regional": "regionalLevel",
+    }
     for name, text in texts.items():
         meta = extract_metadata(text)
         places = [g.by_code(k) or g.get(k) for k in meta.jurisdictions]
@@ -467,16 +556,22 @@ def test_parent_plans_match_the_gold(corpus_texts) -> None:
         cited[name] = set(cited_titles(text))
     cites = {c: frozenset(p for p in texts if p != c and titles[p] in cited[c]) for c in texts}
     h = plan_hierarchy(scope, above, levels, cites)
-    nearest = {(c, p) for c, ps in h.parents_of.items() for p in ps
-               if not any(h.is_parent(p, q) for q in ps if q != p)}
+    nearest = {
+        (c, p)
+        for c, ps in h.parents_of.items()
+        for p in ps
+        if not any(h.is_parent(p, q) for q in ps if q != p)
+    }
     gold = {(r["child_file"], r["parent_file"]) for r in load("parents")}
     assert nearest == gold
 
 
 # --- a joint programme named by run-together abbreviations ----------------------------------
 
-LYJ = ("共建泸永江融合发展示范区，联合开展生态环境共保共治，推进跨界河流联防联控，"
-       "共建绿色低碳产业园区和清洁能源输送通道。")
+LYJ = (
+    "共建泸永江融合发展示范区，联合开展生态环境共保共治，推进跨界河流联防联控，"
+    "共建绿色低碳产业园区和清洁能源输送通道。"
+)
 
 
 @pytest.fixture(scope="module")
@@ -488,8 +583,9 @@ def programme_store(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("programme")
     texts = {
         "yc": "重庆市永川区低碳发展方案\n一、重点任务\n（一）区域合作。" + LYJ + "\n",
-        "jj": "重庆市江津区低碳发展方案\n一、重点任务\n（一）区域合作。" + LYJ.replace(
-            "泸永江融合发展示范区", "泸永江示范区") + "\n",
+        "jj": "重庆市江津区低碳发展方案\n一、重点任务\n（一）区域合作。"
+        + LYJ.replace("泸永江融合发展示范区", "泸永江示范区")
+        + "\n",
     }
     for stem, text in texts.items():
         (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
@@ -509,7 +605,9 @@ def test_a_joint_programme_names_its_members(programme_store) -> None:
     assert mutual and {mutual[0]["district"], mutual[0]["other_district"]} == {"永川区", "江津区"}
     shared = run_named(programme_store, "shared-measures", {"kind": "crossBorderPartner"})[1]
     assert {(r["district_a"], r["district_b"]) for r in shared} in (
-        {("永川区", "江津区")}, {("江津区", "永川区")})
+        {("永川区", "江津区")},
+        {("江津区", "永川区")},
+    )
 
 
 @pytest.mark.parametrize(("text", "near", "code"), [
@@ -518,8 +616,9 @@ def test_a_joint_programme_names_its_members(programme_store) -> None:
     ("推进鼓楼区绿色发展", "福州市", "350102"),
     ("推进鼓楼区绿色发展", "南京市", "320106"),
 ])  # fmt: skip
-def test_an_ambiguous_place_in_running_text_is_the_one_near_the_plan(text: str, near: str,
-                                                                   code: str) -> None:
+def test_an_ambiguous_place_in_running_text_is_the_one_near_the_plan(
+    text: str, near: str, code: str
+) -> None:
     g = default_gazetteer()
     [m] = g.find(text)
     assert g.nearest(m, g.get(near)).row.code == code
