@@ -323,9 +323,18 @@ def rank_concepts(hits: Counter[str], limit: int, share: int) -> tuple[str, ...]
 def _places(doc: Document, start: int, end: int, seg: Segment) -> tuple[PlaceMention, ...]:
     from plankg.ingest.places import default_gazetteer
 
-    own = doc.metadata.district
+    own = doc.metadata.district or doc.metadata.jurisdiction
+    gazetteer = default_gazetteer()
+    found = gazetteer.find(doc.text, start, end)
+    # abbreviated lists (泸（州）内（江）荣（昌）…): the list and each member it completes to
+    for whole, members in gazetteer.find_lists(doc.text, start, end):
+        found = [m for m in found if m.end <= whole.start or m.start >= whole.end]
+        found += [whole, *members]
+    keys = doc.metadata.jurisdictions
+    near = (gazetteer.by_code(keys[0]) or gazetteer.get(keys[0])) if keys else None
     out = []
-    for m in default_gazetteer().find(doc.text, start, end):
+    for m in sorted(found, key=lambda m: (m.start, -m.end)):
+        m = gazetteer.nearest(m, near)  # 江北区 in a plan of 宁波市 is Ningbo's
         if own and m.name == own:
             continue
         out.append(PlaceMention(m.name, m.surface, m.row.type, m.row.level, m.row.code,

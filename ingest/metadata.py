@@ -20,14 +20,18 @@ is read as blank. Places come from the gazetteer (`data/places.csv`), never from
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
 from typing import Literal
 
 from plankg.ingest.clean import is_page_number
 from plankg.ingest.headings import match_marker
-from plankg.ingest.places import Gazetteer, Place, default_gazetteer
+from plankg.ingest.places import ADMIN_TYPES, PLAN_LEVEL, Gazetteer, Place, default_gazetteer
 
 Level = Literal["district", "county", "municipal", "provincial", "regional", "unknown"]
 
@@ -95,6 +99,17 @@ class PlanMetadata:
     level: Level
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     issuers: tuple[str, ...] = ()  # each issuing body when several sign (joint notices)
+    # The jurisdiction of any level whose plan this is (a province, city, district, county, new
+    # area, development zone, or a region for a joint plan), from the gazetteer; `district`
+    # above is the same place when it is county-level, else None.
+    jurisdiction: str | None = None
+    jurisdiction_code: str | None = None  # GB/T 2260 code (None for zones and regions)
+    jurisdiction_type: str | None = None  # the gazetteer's place type (province, city, …)
+    jurisdiction_level: str | None = None  # province, city, district, county, newArea, …
+    # every jurisdiction the plan belongs to: one, or each signatory of a joint plan (their
+    # gazetteer keys: the code, or the name of a place without one)
+    jurisdictions: tuple[str, ...] = ()
+    jurisdiction_source: str | None = None  # where it was read: issuer, title, doc_number, body …
 
 
 @dataclass(frozen=True)
@@ -142,9 +157,13 @@ def extract_metadata(
     body_lines = [ln for ln in lines if ln.start >= notice_end]
     title, period = _find_title(folded, body_lines, notice, spans)
 
-    district_place, level = _find_district(folded, issuers, spans, doc_number, gazetteer)
-    if district_place is not None:
-        spans.setdefault("district_code", spans["district"])
+    found = find_jurisdiction(folded, issuers, spans, doc_number, gazetteer, notice, lines)
+    level = found.level
+    # `district` stays what it was: a county-level division (区, 县, 县级市) with a code
+    district_place = (found.primary if found.primary and found.primary.type in ("district", "county")
+                      else None)
+    if district_place is not None and "jurisdiction" in spans:
+        spans["district"] = spans["district_code"] = spans["jurisdiction"]
     # Values were read in the folded text; report them as printed in `text`.
     if title is not None:
         title = _printed(text, folded, spans["title"])
@@ -164,6 +183,12 @@ def extract_metadata(
         level=level,
         spans=spans,
         issuers=tuple(name for name, _ in issuers),
+        jurisdiction=found.primary.name if found.primary else None,
+        jurisdiction_code=found.primary.code if found.primary else None,
+        jurisdiction_type=found.primary.type if found.primary else None,
+        jurisdiction_level=found.primary.jurisdiction_level if found.primary else None,
+        jurisdictions=tuple(p.key for p in found.places),
+        jurisdiction_source=found.source,
     )
 
 
@@ -477,76 +502,254 @@ def _period_in(
     return None
 
 
-# --- district and level ---------------------------------------------------------------------
+# --- jurisdiction and level -----------------------------------------------------------------
 
 
-def _find_district(
+@dataclass(frozen=True)
+class JurisdictionFinding:
+    """Whose plan it is: the gazetteer places, the main one, the plan level, where it was read."""
+
+    places: tuple[Place, ...]
+    primary: Place | None
+    level: Level
+    source: str | None
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """Words that say the level of the issuing government without naming it (data/
+    jurisdiction-cues.csv): 我省 and 全省 in a provincial plan, 我市 in a city's, 本区 in a
+    district's; and the suffixes that make a development zone or new area of a place name."""
+
+    levels: tuple[tuple[str, str], ...]  # (cue, place-type group)
+    zones: tuple[tuple[str, str], ...]  # (suffix, place type), longest first
+
+
+# The place types each cue group admits (一个自治区 also says 全区).
+_CUE_TYPES = {
+    "province": ("province", "municipality"),
+    "city": ("city", "municipality"),
+    "district": ("district", "new_area", "development_zone", "province"),
+    "county": ("county",),
+}
+_BODY_CHARS = 20000  # the body fallback counts places in the first characters of the plan
+_QUOTED = re.compile(r"《([^《》\n]{4,80})》")
+_HEAD_QUOTED_LINES = 12
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    text = files("plankg.data").joinpath("jurisdiction-cues.csv").read_text(encoding="utf-8")
+    levels, zones = [], []
+    for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
+        if row["kind"] == "level":
+            levels.append((row["cue"], row["value"]))
+        elif row["kind"] == "zone":
+            zones.append((row["cue"], row["value"]))
+    zones.sort(key=lambda z: -len(z[0]))
+    return _Cues(tuple(levels), tuple(zones))
+
+
+def _chain(gazetteer: Gazetteer, text: str, offset: int) -> list[tuple[Place, tuple[int, int]]]:
+    """The places a name or title names, ambiguous names resolved by the ones before them, and
+    development zones or new areas made of a place name and a zone suffix (广州开发区)."""
+    mentions = gazetteer.resolve(gazetteer.find(text, all_forms=True))
+    out: list[tuple[Place, tuple[int, int]]] = []
+    for m in mentions:
+        if out and m.surface != m.row.name and not m.row.curated:
+            # a short form after a place must name a place inside it (四川省自然资源厅 is not
+            # 资源县 of Guangxi)
+            earlier = {p.key for p, _ in out}
+            if not earlier & {a.key for a in gazetteer.ancestors(m.row)}:
+                continue
+        out.append((m.row, (offset + m.start, offset + m.end)))
+        if m.row.type in ADMIN_TYPES and m.row.type not in ("new_area", "development_zone"):
+            rest = text[m.end : m.end + 12]
+            for suffix, kind in _cues().zones:
+                if rest.startswith(suffix):
+                    name = m.surface + suffix
+                    zone = gazetteer.get(name) or Place(
+                        name, None, "", kind, "district", m.row.name, None,
+                        parent_code=m.row.code)
+                    out.append((zone, (offset + m.start, offset + m.end + len(suffix))))
+                    break
+    return out
+
+
+def zone_place(name: str, gazetteer: Gazetteer | None = None) -> Place | None:
+    """The development zone or new area named `name` (a place name and a zone suffix of
+    data/jurisdiction-cues.csv: 广州开发区, 荣昌高新区), or None."""
+    gazetteer = gazetteer or default_gazetteer()
+    for suffix, kind in _cues().zones:
+        stem = name.removesuffix(suffix)
+        if stem != name and (base := gazetteer.get(stem)) is not None:
+            return Place(name, None, "", kind, "district", base.name, None,
+                         parent_code=base.code)
+    return None
+
+
+def _pick(chain: list[tuple[Place, tuple[int, int]]]) -> tuple[Place, tuple[int, int]] | None:
+    """The most specific place of a chain; an administrative division before a zone made of
+    it, the first of equals."""
+    admin = [c for c in chain if c[0].type in ADMIN_TYPES]
+    if not admin:
+        return chain[0] if chain else None
+    rank = {"new_area": 1, "development_zone": 0}
+    return max(admin, key=lambda c: (c[0].specificity, rank.get(c[0].type, 2),
+                                     -chain.index(c)))
+
+
+def _outside_quotes(text: str) -> str:
+    """The text with every 《…》 blanked (same length): the places of a cited title are not the
+    plan's own."""
+    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group()), text)
+
+
+def _level_of(place: Place) -> Level:
+    return PLAN_LEVEL.get(place.type, "regional")  # type: ignore[return-value]
+
+
+def _joint(gazetteer: Gazetteer, places: list[Place], title: str) -> Place | None:
+    """The initiative named in the title that joins all the signatories, if any."""
+    keys_of = {p.key: {p.key} | {a.key for a in gazetteer.ancestors(p)} for p in places}
+    for m in gazetteer.find(title, all_forms=True):
+        if m.row.type != "region_initiative" or not m.row.members:
+            continue
+        members = {x.key for x in gazetteer.members_of(m.row)}
+        if all(keys & members for keys in keys_of.values()):
+            return m.row
+    return None
+
+
+def find_jurisdiction(
     text: str,
     issuers: list[tuple[str, tuple[int, int]]],
     spans: dict[str, tuple[int, int]],
     doc_number: str | None,
     gazetteer: Gazetteer,
-) -> tuple[Place | None, Level]:
-    """The issuing district (from the issuers, else the title, else the 文号) and the plan level."""
-    issuer_places: list[tuple[Place, tuple[int, int]]] = []
+    notice: _Notice | None = None,
+    lines: list[_Line] | None = None,
+) -> JurisdictionFinding:
+    """The plan's jurisdiction, from the first of: the issuers; the title (places outside 《》
+    first); the notice's title; the 文号's prefix; titles quoted in the first lines; the first
+    lines; the places the body names most often (at the level its 我省/我市/本区 cues say)."""
+    title = text[slice(*spans["title"])] if "title" in spans else ""
+    # 1. The issuers: one place each (a joint notice has several).
+    signed: list[tuple[Place, tuple[int, int]]] = []
     for name, span in issuers:
-        best = _most_specific(gazetteer, name, span[0])
-        if best is not None:
-            issuer_places.append(best)
-    roots = {_root(gazetteer, place) for place, _ in issuer_places}
-    districts = {place.name for place, _ in issuer_places if place.specificity == 3}
-    if len(roots) > 1 or len(districts) > 1:  # a joint notice of two provinces or districts
-        return None, "regional"
-
-    candidates = list(issuer_places)
-    if not candidates and "title" in spans:
-        start, end = spans["title"]
-        best = _most_specific(gazetteer, text[start:end], start)
-        if best is not None:
-            candidates.append(best)
-    if not candidates and doc_number:
+        best = _pick(_chain(gazetteer, name, span[0]))
+        if best is not None and best[0].type in ADMIN_TYPES:
+            signed.append(best)
+    distinct: dict[str, tuple[Place, tuple[int, int]]] = {}
+    for place, span in signed:
+        distinct.setdefault(place.key, (place, span))
+    if len(distinct) > 1:
+        places = [p for p, _ in distinct.values()]
+        roots = {_root(gazetteer, p) for p in places}
+        nested = all(any(q.key in {a.key for a in gazetteer.ancestors(p)} or q.key == p.key
+                         for q in places) for p in places) and len(roots) == 1
+        counties = {p.key for p in places if p.specificity == 3}
+        if len(roots) > 1 or len(counties) > 1 or not nested:
+            region = _joint(gazetteer, places, title or (notice.inner if notice else ""))
+            if region is not None:
+                return JurisdictionFinding((region,), region, "regional", "issuer")
+            return JurisdictionFinding(tuple(places), None, "regional", "issuer")
+    if signed:
+        place, span = max(signed, key=lambda c: c[0].specificity)
+        spans["jurisdiction"] = span
+        return JurisdictionFinding((place,), place, _level_of(place), "issuer")
+    # 2–6. Where a place name is expected: title, notice title, 文号, quoted titles, first lines.
+    sources: list[tuple[str, str, int]] = []
+    if "title" in spans:
+        start = spans["title"][0]
+        sources.append(("title", _outside_quotes(title), start))
+        sources.append(("title", title, start))
+    if notice is not None:
+        sources.append(("notice", _outside_quotes(notice.inner), notice.inner_span[0]))
+        sources.append(("notice", notice.inner, notice.inner_span[0]))
+    if doc_number:
         prefix = re.split(r"[〔\[(【〖]", doc_number)[0]
-        for mention in gazetteer.find(prefix):
-            if mention.start == 0 and mention.row.specificity == 3:
-                span = spans.get("doc_number", (0, 0))
-                candidates.append((mention.row, (span[0], span[0] + mention.end)))
-                break
-    if candidates:
-        place, span = max(candidates, key=lambda c: c[0].specificity)
-        if place.specificity == 3:
-            spans["district"] = span
-            return place, "district" if place.type == "district" else "county"
+        at = spans.get("doc_number", (0, 0))[0]
+        sources.append(("doc_number", prefix, at))
+    head = [ln for ln in (lines or []) if ln.content][:_HEAD_QUOTED_LINES]
+    for ln in head:
+        for m in _QUOTED.finditer(ln.text):
+            if _DOC_KIND.search(m.group(1)):
+                sources.append(("quoted_title", m.group(1), ln.start + m.start(1)))
+    for ln in head[:3]:
+        if not re.search(r"[。，；]", ln.text) and len(ln.content) <= 60:  # prose is body
+            sources.append(("head", ln.text, ln.start))
+    # 省生态环境厅… says the issuer is a province without naming it
+    strong = _prefix_hint([name for name, _ in issuers] + [title])
+    for source, piece, offset in sources:
+        chain = _chain(gazetteer, piece, offset)
+        if source == "doc_number":
+            chain = [c for c in chain if c[1][0] == offset]  # the prefix opens with the place
+        if strong:
+            chain = [c for c in chain if c[0].type in _CUE_TYPES[strong]]
+        best = _pick(chain)
+        if best is None:
+            continue
+        place, span = best
         if place.type == "region_initiative":
-            return None, "regional"
-        return None, "municipal" if place.type in ("city", "municipality") else "provincial"
+            return JurisdictionFinding((place,), place, "regional", source)
+        spans["jurisdiction"] = span
+        return JurisdictionFinding((place,), place, _level_of(place), source)
+    # 7. The body: the place it names most often, at the level its cues say.
+    hinted = strong or _hinted_level(text, issuers)
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[Place, tuple[int, int]]] = {}
+    for m in gazetteer.resolve(gazetteer.find(text, 0, min(len(text), _BODY_CHARS))):
+        if m.row.type not in ADMIN_TYPES:
+            continue
+        counts[m.row.key] = counts.get(m.row.key, 0) + 1
+        first.setdefault(m.row.key, (m.row, (m.start, m.end)))
+    allowed = _CUE_TYPES.get(hinted or "", tuple(ADMIN_TYPES))
+    ranked = sorted((k for k in counts if first[k][0].type in allowed),
+                    key=lambda k: (-counts[k], first[k][1][0]))
+    if ranked:
+        place, span = first[ranked[0]]
+        spans["jurisdiction"] = span
+        return JurisdictionFinding((place,), place, _level_of(place), "body")
     # Not in the gazetteer: the kind of government still tells the level.
     for name, _ in issuers:
         m = re.match(r"(.+?[区县市省])(?:人民政府|政府|委员会)", name)
         if m:
             for suffix, level in _LEVEL_OF_SUFFIX:
                 if m.group(1).endswith(suffix):
-                    return None, level
-    return None, "unknown"
+                    return JurisdictionFinding((), None, level, None)
+    if hinted in ("province", "city"):
+        return JurisdictionFinding((), None, "provincial" if hinted == "province" else "municipal",
+                                   None)
+    return JurisdictionFinding((), None, "unknown", None)
 
 
-def _most_specific(
-    gazetteer: Gazetteer, text: str, offset: int
-) -> tuple[Place, tuple[int, int]] | None:
-    """The most specific place named in `text` (first of equals), with its span + `offset`."""
-    best = None
-    for mention in gazetteer.find(text):
-        if best is None or mention.row.specificity > best[0].specificity:
-            best = (mention.row, (offset + mention.start, offset + mention.end))
-    return best
+def _prefix_hint(names: list[str]) -> str | None:
+    """province, city, district or county when an issuer or title opens with the kind of
+    government alone (省生态环境厅, 市发展改革委)."""
+    for name in names:
+        for prefix, group in (("省", "province"), ("市", "city"), ("区", "district"),
+                              ("县", "county")):
+            if name.startswith(prefix):
+                return group
+    return None
+
+
+def _hinted_level(text: str, issuers: list[tuple[str, tuple[int, int]]]) -> str | None:
+    """province, city, district or county from an issuer without a place name (省生态环境厅)
+    or from the cues the text uses most (我省, 全市, 本区)."""
+    strong = _prefix_hint([name for name, _ in issuers])
+    if strong:
+        return strong
+    counts: dict[str, int] = {}
+    for cue, group in _cues().levels:
+        n = text.count(cue, 0, _BODY_CHARS)
+        if n:
+            counts[group] = counts.get(group, 0) + n
+    return max(counts, key=lambda g: counts[g]) if counts else None
 
 
 def _root(gazetteer: Gazetteer, place: Place) -> str:
     """The province-level unit a place belongs to (itself for a province or municipality)."""
-    seen = set()
-    while place.parent and place.parent not in seen:
-        seen.add(place.name)
-        parent = gazetteer.get(place.parent)
-        if parent is None:
-            break
-        place = parent
-    return place.name
+    chain = gazetteer.ancestors(place)
+    return chain[-1].key if chain else place.key

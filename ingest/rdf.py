@@ -7,6 +7,7 @@ exactly as printed; quantities are xsd:decimal, years and offsets xsd:integer.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 
 from plankg import iri
 from plankg.ingest.document import Document
-from plankg.ingest.places import default_gazetteer
+from plankg.ingest.places import Place, default_gazetteer
 from plankg.ingest.records import (
     Measure,
     MoneyAmount,
@@ -202,7 +203,80 @@ def _write_plan(w: GraphWriter, doc: Document, plan_iri: str) -> str:
         english = getattr(place, "en", "") if place else ""
         w.add(district, RDFS_LABEL, ox.Literal(english or meta.district, language="en"))
         w.add(district, pk("adminCode"), meta.district_code)
+    _write_jurisdictions(w, plan_iri, meta.jurisdictions)
+    for title in cited_titles(doc.text):
+        w.add(plan_iri, pk("citesTitle"), title)
     return district_key
+
+
+def cited_titles(text: str) -> list[str]:
+    """The titles of documents a plan cites (《…》 that end with a kind of document), once each,
+    whitespace removed: a joint regional plan is a parent of the plans that cite it."""
+    from plankg.ingest.metadata import _DOC_KIND
+
+    out: dict[str, None] = {}
+    for m in _CITED.finditer(text):
+        title = "".join(m.group(1).split())
+        if _DOC_KIND.search(title):
+            out.setdefault(title, None)
+    return list(out)
+
+
+_CITED = re.compile(r"《([^《》]{4,120})》")
+
+
+# --- jurisdictions of every level (issue 10) --------------------------------------------------
+
+_JURISDICTION_LEVEL = {"province": "provinceJurisdiction", "city": "cityJurisdiction",
+                       "district": "districtJurisdiction", "county": "countyJurisdiction",
+                       "newArea": "newAreaJurisdiction",
+                       "developmentZone": "developmentZoneJurisdiction",
+                       "region": "regionJurisdiction"}
+
+
+def jurisdiction_iri(place: Place) -> str:
+    """The IRI of a jurisdiction: the same as pk:district's for a county-level one (by code)."""
+    return iri.district(place.code or place.name)
+
+
+def _write_jurisdictions(w: GraphWriter, plan_iri: str, keys: Iterable[str]) -> None:
+    """pk:jurisdiction of the plan, and each jurisdiction with its level, code, labels, the
+    chain of parents up to the province and, for a region, its members: the hierarchy that
+    parent plans follow travels with the plan's graph."""
+    gazetteer = default_gazetteer()
+    done: set[str] = set()
+
+    def describe(place: Place, depth: int = 0) -> str:
+        node = jurisdiction_iri(place)
+        if node in done or depth > 8:
+            return node
+        done.add(node)
+        w.add(node, RDF_TYPE, pk("Jurisdiction"))
+        w.add(node, RDFS_LABEL, ox.Literal(place.name, language="zh"))
+        if place.en:
+            w.add(node, RDFS_LABEL, ox.Literal(place.en, language="en"))
+        w.add(node, pk("adminCode"), place.code if place.code and len(place.code) == 6 else None)
+        w.add(node, pk("jurisdictionLevel"),
+              pk(_JURISDICTION_LEVEL.get(place.jurisdiction_level, "regionJurisdiction")))
+        parent = gazetteer.parent_of(place)
+        if parent is not None and place.type != "region_initiative":
+            w.add(node, pk("parentJurisdiction"), N(describe(parent, depth + 1)))
+        for member in gazetteer.members_of(place):
+            w.add(node, pk("memberJurisdiction"), N(describe(member, depth + 1)))
+        return node
+
+    for key in keys:
+        place = gazetteer.by_code(key) or gazetteer.get(key) or _zone(key)
+        if place is not None:
+            w.add(plan_iri, pk("jurisdiction"), N(describe(place)))
+
+
+def _zone(key: str) -> Place | None:
+    """A development zone or new area the gazetteer does not list (广州开发区): its parent is
+    the place its name opens with."""
+    from plankg.ingest.metadata import zone_place
+
+    return zone_place(key)
 
 
 def _write_segments(w: GraphWriter, doc: Document, plan_iri: str) -> None:
@@ -264,15 +338,40 @@ def _write_place(w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention,
     w.add(mention, pk("nameAsPrinted"), p.surface)
     w.add(mention, pk("place"), N(place))
     w.add(mention, pk("mentionedIn"), N(measure))
-    w.add(mention, pk("crossBorder"), is_cross_border(p.name, doc.metadata.district))
+    w.add(mention, pk("crossBorder"), is_cross_border(p.name, doc.metadata.district,
+                                                      doc.metadata.jurisdictions, p.code))
 
 
-def is_cross_border(name: str, own_district: str | None) -> bool:
-    """A place outside the plan's own district and above it (its municipality) is cross-border."""
-    if not own_district:
+def is_cross_border(name: str, own_district: str | None,
+                    jurisdictions: Iterable[str] = (), code: str | None = None) -> bool:
+    """A place outside the plan's own jurisdiction is cross-border: not the jurisdiction, not
+    above it (its city, province), not inside it (a city plan naming its own district). A plan
+    without a known jurisdiction has no border."""
+    gazetteer = default_gazetteer()
+    keys = list(jurisdictions)
+    if not keys and own_district:
+        own = gazetteer.get(own_district)
+        keys = [own.key] if own else []
+    if not keys:
         return False
-    own = default_gazetteer().get(own_district)
-    return name not in (own_district, own.parent if own else None)
+    place = (gazetteer.by_code(code) if code else None) or gazetteer.get(name)
+    if place is None:
+        return True
+    roots: set[str] = set()  # the plan's jurisdictions (a region's members too)
+    above: set[str] = set()  # and the places above them
+    for key in keys:
+        own = gazetteer.by_code(key) or gazetteer.get(key)
+        if own is None:
+            continue
+        for area in (own, *gazetteer.members_of(own)):
+            roots.add(area.key)
+            above |= {a.key for a in gazetteer.ancestors(area)}
+    if place.type == "region_initiative":
+        # a cooperation zone: a partnership even when the plan's area is a member of it
+        return place.key not in roots
+    inside = place.key in roots or any(a.key in roots for a in gazetteer.ancestors(place))
+    return not inside and place.key not in above
+
 
 
 # --------------------------------------------------------------------------------------------

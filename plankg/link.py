@@ -85,6 +85,7 @@ SHINGLE = 8  # characters per shingle: 5-grams are shared by chance (温室气�
 POSTINGS_BUDGET = 1000  # postings visited per measure and index (bounds the work per measure)
 CANDIDATES = 20  # candidates per measure and index that are scored exactly
 PARTNER_CANDIDATES = 200  # measures naming one partner that a measure is compared with
+PROGRAMME_MEMBERS = 5  # a joint programme of at most this many members names each of them
 SCORE_DIGITS = Decimal("0.001")
 
 METHOD_INDICATOR = "canonical-indicator"
@@ -135,11 +136,34 @@ class CrossBorderMention:
 
 
 @dataclass(frozen=True)
+class Hierarchy:
+    """Which plans are parents of which, from the administrative hierarchy of their
+    jurisdictions (pk:jurisdiction, pk:parentJurisdiction, pk:memberJurisdiction): a city's plan
+    is a parent of its districts' and counties' plans, a province's of its cities' and counties',
+    a region's (a joint plan of 重庆市 and 四川省) of every plan inside its members."""
+
+    parents_of: dict[str, frozenset[str]] = field(default_factory=dict)  # plan → its parent plans
+
+    @property
+    def parent_plans(self) -> frozenset[str]:
+        """The plans that are a parent of some plan in the corpus."""
+        return frozenset().union(*self.parents_of.values()) if self.parents_of else frozenset()
+
+    def is_parent(self, parent_plan: str, child_plan: str) -> bool:
+        return parent_plan in self.parents_of.get(child_plan, ())
+
+    def related(self, a: str, b: str) -> bool:
+        """One plan is a parent of the other: their measures are not peers."""
+        return self.is_parent(a, b) or self.is_parent(b, a)
+
+
+@dataclass(frozen=True)
 class Corpus:
     measures: tuple[MeasureDoc, ...]
     targets: tuple[TargetDoc, ...]
     mentions: tuple[CrossBorderMention, ...]
-    group_names: dict[str, str]  # district IRI → its Chinese name
+    group_names: dict[str, str]  # jurisdiction (district) IRI → its Chinese name
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
 
 @dataclass(frozen=True)
@@ -200,14 +224,27 @@ _MEASURES = """
 SELECT DISTINCT ?m ?plan ?quote ?level ?district WHERE {
   ?m a pk:Measure ; pk:plan ?plan ; pk:quote ?quote .
   ?plan pk:level ?level .
-  OPTIONAL { ?plan pk:district ?district }
+  OPTIONAL { ?plan pk:district ?d }
+  OPTIONAL { ?plan pk:jurisdiction ?j }
+  BIND(COALESCE(?d, ?j) AS ?district)
 }"""
 _TARGETS = """
 SELECT DISTINCT ?t ?plan ?indicator ?year ?level ?district WHERE {
   ?t a pk:Target ; pk:plan ?plan ; pk:indicator ?indicator .
   ?plan pk:level ?level .
   OPTIONAL { ?t pk:targetYear ?year }
-  OPTIONAL { ?plan pk:district ?district }
+  OPTIONAL { ?plan pk:district ?d }
+  OPTIONAL { ?plan pk:jurisdiction ?j }
+  BIND(COALESCE(?d, ?j) AS ?district)
+}"""
+# Each plan's jurisdictions, a region's members, and every jurisdiction above them.
+_SCOPES = """
+SELECT DISTINCT ?plan ?level ?scope ?up WHERE {
+  ?plan a pk:Plan ; pk:level ?level .
+  OPTIONAL {
+    ?plan pk:jurisdiction|(pk:jurisdiction/pk:memberJurisdiction) ?scope .
+    OPTIONAL { ?scope pk:parentJurisdiction+ ?up }
+  }
 }"""
 _MENTIONS = """
 SELECT DISTINCT ?m ?place ?name WHERE {
@@ -216,9 +253,16 @@ SELECT DISTINCT ?m ?place ?name WHERE {
   OPTIONAL { ?place rdfs:label ?label . FILTER(LANG(?label) = "zh") }
   BIND(COALESCE(STR(?label), "") AS ?name)
 }"""
+# Plans that cite a joint regional plan by its title (《成渝地区双城经济圈碳达峰碳中和联合行动方案》).
+_CITATIONS = """
+SELECT DISTINCT ?child ?plan WHERE {
+  ?plan a pk:Plan ; pk:level pk:regionalLevel ; dcterms:title ?t .
+  ?child pk:citesTitle ?t .
+  FILTER(?child != ?plan)
+}"""
 _DISTRICTS = """
 SELECT DISTINCT ?district ?name WHERE {
-  ?plan a pk:Plan ; pk:district ?district .
+  ?plan a pk:Plan ; pk:district|pk:jurisdiction ?district .
   ?district rdfs:label ?label . FILTER(LANG(?label) = "zh")
   BIND(STR(?label) AS ?name)
 }"""
@@ -230,18 +274,71 @@ def _rows(store: ox.Store, text: str) -> list[dict[str, str | None]]:
     return run_sparql(store, text)[1]
 
 
+def read_hierarchy(store: ox.Store) -> Hierarchy:
+    """Parent plans from the administrative hierarchy in the store (see `Hierarchy`)."""
+    scope: dict[str, set[str]] = defaultdict(set)
+    above: dict[str, set[str]] = defaultdict(set)
+    levels: dict[str, str] = {}
+    for r in _rows(store, _SCOPES):
+        plan = r["plan"] or ""
+        levels[plan] = (r["level"] or "").removeprefix(iri.PK)
+        if r["scope"]:
+            scope[plan].add(r["scope"])
+        if r["up"]:
+            above[plan].add(r["up"])
+    cites: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, _CITATIONS):
+        cites[r["child"] or ""].add(r["plan"] or "")
+    return plan_hierarchy({p: frozenset(scope[p]) for p in levels},
+                          {p: frozenset(above[p]) for p in levels}, levels,
+                          {c: frozenset(ps) for c, ps in cites.items()})
+
+
+def plan_hierarchy(scope: dict[str, frozenset[str]], above: dict[str, frozenset[str]],
+                   levels: dict[str, str], cites: dict[str, frozenset[str]] | None = None,
+                   ) -> Hierarchy:
+    """P is a parent of C when one of P's jurisdictions stands above one of C's (绍兴市 under
+    浙江省), or when P is a joint plan of a region, one of whose members holds C's jurisdiction,
+    and C cites P by its title (江津区贯彻落实《成渝地区双城经济圈…联合行动方案》): a joint plan
+    of two provinces binds the plans that implement it, not every plan of the two. A plan without a known
+    jurisdiction falls back to its level: a municipal, provincial or regional plan is then a
+    parent of every district-level plan. Work: plans × the plans sharing a jurisdiction key."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for plan, keys in scope.items():
+        for k in keys:
+            by_key[k].add(plan)
+    parents_of: dict[str, set[str]] = defaultdict(set)
+    for child in scope:
+        for k in above.get(child, ()):
+            parents_of[child] |= {p for p in by_key.get(k, ()) if levels.get(p) != "regionalLevel"}
+        cited = (cites or {}).get(child, frozenset())
+        if levels.get(child) != "regionalLevel" and cited:
+            for k in scope[child] | above.get(child, frozenset()):
+                parents_of[child] |= {p for p in by_key.get(k, ())
+                                      if levels.get(p) == "regionalLevel" and p in cited}
+    unplaced = [p for p in scope if not scope[p] and levels.get(p) in PARENT_LEVELS]
+    for child in scope:
+        if levels.get(child) not in PARENT_LEVELS:
+            parents_of[child] |= set(unplaced)
+        parents_of[child].discard(child)
+    return Hierarchy({c: frozenset(ps) for c, ps in parents_of.items() if ps})
+
+
 def read_corpus(store: ox.Store) -> Corpus:
     """Measures (with normalised text), targets with an indicator, cross-border mentions and
-    district names, from the union of the plan graphs."""
+    jurisdiction names, from the union of the plan graphs; a measure or target is `parent` when
+    its plan is the parent of another plan in the store (`read_hierarchy`)."""
+    hierarchy = read_hierarchy(store)
+    parent_plans = hierarchy.parent_plans
     measures = []
     for r in _rows(store, _MEASURES):
-        parent = (r["level"] or "").removeprefix(iri.PK) in PARENT_LEVELS
+        parent = (r["plan"] or "") in parent_plans
         plan = r["plan"] or ""
         measures.append(MeasureDoc(r["m"] or "", plan, r["district"] or plan, parent,
                                    normalise(r["quote"] or "")))
     targets = []
     for r in _rows(store, _TARGETS):
-        parent = (r["level"] or "").removeprefix(iri.PK) in PARENT_LEVELS
+        parent = (r["plan"] or "") in parent_plans
         plan = r["plan"] or ""
         year = int(r["year"]) if r["year"] and r["year"].isdigit() else None
         targets.append(TargetDoc(r["t"] or "", plan, r["district"] or plan, parent,
@@ -251,7 +348,8 @@ def read_corpus(store: ox.Store) -> Corpus:
     names = {r["district"] or "": r["name"] or "" for r in _rows(store, _DISTRICTS)}
     return Corpus(tuple(sorted(measures, key=lambda m: m.iri)),
                   tuple(sorted(targets, key=lambda t: t.iri)),
-                  tuple(sorted(set(mentions), key=lambda x: (x.measure, x.place))), names)
+                  tuple(sorted(set(mentions), key=lambda x: (x.measure, x.place))), names,
+                  hierarchy)
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,26 +522,39 @@ def _ring(members: Sequence[Any], n: int, keep: Callable[[Any], bool], limit: in
     return out
 
 
-def indicator_links(targets: Sequence[TargetDoc], top_k: int) -> list[Link]:
-    """pk:sameIndicator between targets of different districts, or a district and a parent."""
+def indicator_links(targets: Sequence[TargetDoc], top_k: int,
+                    hierarchy: Hierarchy | None = None) -> list[Link]:
+    """pk:sameIndicator between targets of different districts, or a district and a parent.
+    With a `hierarchy`, a target's parents are those of its plan's parent plans, and targets
+    of plans of which one is the other's parent are not peers."""
     by_indicator: dict[str, list[TargetDoc]] = defaultdict(list)
     for t in targets:
         by_indicator[t.indicator].append(t)
+    related = hierarchy.related if hierarchy else (lambda a, b: False)
     out: list[Link] = []
     for members in by_indicator.values():
         # Each target keeps top_k peers and top_k parents, targets of the same year first. Peers
         # are sorted by year, so that a target's neighbourhood in the ring is its year's targets.
-        peers = sorted((t for t in members if not t.parent),
+        peers = sorted((t for t in members if not t.parent or hierarchy is not None),
                        key=lambda t: (t.year or 0, t.group, t.iri))
         parents = sorted((t for t in members if t.parent), key=lambda t: t.iri)
         parent_iris = {t.iri for t in parents}
+        parents_by_plan: dict[str, list[TargetDoc]] = defaultdict(list)
+        for t in parents:
+            parents_by_plan[t.plan].append(t)
         peer_pairs: dict[tuple[str, str], float] = {}
         parent_pairs: dict[tuple[str, str], float] = {}
         for n, t in enumerate(peers):
-            for o in _ring(peers, n, lambda o, t=t: o.group != t.group, PARTNER_CANDIDATES):
+            for o in _ring(peers, n, lambda o, t=t: o.group != t.group
+                           and not related(o.plan, t.plan), PARTNER_CANDIDATES):
                 a, b = sorted((t.iri, o.iri))
                 peer_pairs[(a, b)] = 1.0 if o.year == t.year else 0.5
-            for o in parents[:PARTNER_CANDIDATES]:
+            if hierarchy is None:
+                mine = parents
+            else:
+                mine = [o for plan in sorted(hierarchy.parents_of.get(t.plan, ()))
+                        for o in parents_by_plan.get(plan, ())]
+            for o in mine[:PARTNER_CANDIDATES]:
                 parent_pairs[(t.iri, o.iri)] = 1.0 if o.year == t.year else 0.5
         kept = list(_greedy_cap([(r, a, b, None) for (a, b), r in peer_pairs.items()], top_k))
         kept += _greedy_cap([(r, a, b, None) for (a, b), r in parent_pairs.items()], top_k,
@@ -473,11 +584,16 @@ def _classify(i: int, j: int, f: _Features, threshold: float,
 
 
 def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
-                  reuse_threshold: float, features: _Features | None = None) -> list[Link]:
+                  reuse_threshold: float, features: _Features | None = None,
+                  hierarchy: Hierarchy | None = None) -> list[Link]:
     """pk:reusedWording and pk:similarMeasure between districts and towards parent plans, with
-    pk:commonParent on district–district links whose text stands in a parent plan."""
+    pk:commonParent on district–district links whose text stands in a parent plan. With a
+    `hierarchy`, every measure has peers (plans of other jurisdictions that are neither its
+    parents nor its children) and parents (the measures of its plan's parent plans only)."""
     f = features or _features(measures)
-    district = [i for i, m in enumerate(measures) if not m.parent]
+    peer_of, parent_of = _relations(measures, hierarchy)
+    district = ([i for i, m in enumerate(measures) if not m.parent] if hierarchy is None
+                else list(range(len(measures))))
     parents = [i for i, m in enumerate(measures) if m.parent]
     peer_shingles = _Index((i, f.shingles[i]) for i in district)
     peer_tokens = _Index((i, f.terms[i]) for i in district)
@@ -491,8 +607,11 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
     for i in district:
         group = measures[i].group
 
-        def other_district(j: int, group: str = group) -> bool:
-            return measures[j].group != group
+        def other_district(j: int, group: str = group, i: int = i) -> bool:
+            return measures[j].group != group and peer_of(i, j)
+
+        def its_parent(j: int, i: int = i) -> bool:
+            return parent_of(j, i)
 
         for j in _union(peer_shingles.candidates(f.shingles[i], other_district),
                         peer_tokens.candidates(f.terms[i], other_district, idf)):
@@ -503,8 +622,8 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
             scored = _classify(*key, f, threshold, reuse_threshold)
             if scored:
                 peer[key] = scored
-        for j in _union(parent_shingles.candidates(f.shingles[i], lambda _: True),
-                        parent_tokens.candidates(f.terms[i], lambda _: True, idf)):
+        for j in _union(parent_shingles.candidates(f.shingles[i], its_parent),
+                        parent_tokens.candidates(f.terms[i], its_parent, idf)):
             scored = _classify(i, j, f, threshold, reuse_threshold)
             if scored:
                 to_parent[i].append((scored.score, j, scored))
@@ -526,6 +645,22 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
             out.append(_pair(kind, measures[i].iri, measures[j].iri, s.score, s.method,
                              common_parent=measures[parent].iri if parent is not None else None))
     return out
+
+
+def _relations(docs: Sequence[MeasureDoc] | Sequence[TargetDoc], hierarchy: Hierarchy | None,
+               ) -> tuple[Callable[[int, int], bool], Callable[[int, int], bool]]:
+    """(peer_of(i, j), parent_of(j, i)) over the documents' plans: without a hierarchy, every
+    pair is a peer and every parent measure a parent of every district measure (the old rule)."""
+    if hierarchy is None:
+        return (lambda i, j: True), (lambda j, i: True)
+
+    def peer_of(i: int, j: int) -> bool:
+        return not hierarchy.related(docs[i].plan, docs[j].plan)
+
+    def parent_of(j: int, i: int) -> bool:
+        return hierarchy.is_parent(docs[j].plan, docs[i].plan)
+
+    return peer_of, parent_of
 
 
 def _union(*lists: list[int]) -> list[int]:
@@ -568,7 +703,8 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
         i = index.get(x.measure)
         if i is None or measures[i].parent:
             continue
-        row = gazetteer.get(x.name)
+        row = gazetteer.get(x.name) or (gazetteer.list_place(x.name)
+                                        if gazetteer.find_lists(x.name) else None)
         level = row.type if row else "other"
         out.append(Link(CROSS_BORDER, x.measure, x.place, _score(1.0), METHOD_GAZETTEER,
                         partner_level=level))
@@ -578,6 +714,19 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
             places_of[i].add(x.place)
             by_place[x.place].append(i)
             by_place_group[(x.place, measures[i].group)].append(i)
+        # A joint programme names its members (泸永江 names 泸州市, 永川区, 江津区): a measure of
+        # 江津区 naming it names 永川区, and one of 永川区 naming it names 江津区 back.
+        own = group_names.get(measures[i].group)
+        members = gazetteer.members_of(row) if row else []
+        if len(members) > PROGRAMME_MEMBERS:
+            members = []  # a broad region (渝西地区, 川渝) is a setting, not a named partner
+        for member in members:
+            if member.name == own or member.name in names_of[i]:
+                continue
+            member_place = iri.place(member.code, member.name)
+            names_of[i].add(member.name)
+            name_to_place.setdefault(member.name, member_place)
+            by_place_group[(member_place, measures[i].group)].append(i)
     groups_named: dict[str, list[str]] = defaultdict(list)
     for group, name in sorted(group_names.items()):
         groups_named[name].append(group)
@@ -645,10 +794,11 @@ def _compute_links(corpus: Corpus, top_k: int, threshold: float, reuse_threshold
     features = _features(corpus.measures)
     timings["features"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    links = indicator_links(corpus.targets, top_k)
+    links = indicator_links(corpus.targets, top_k, corpus.hierarchy)
     timings["indicators"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    links += measure_links(corpus.measures, top_k, threshold, reuse_threshold, features)
+    links += measure_links(corpus.measures, top_k, threshold, reuse_threshold, features,
+                           corpus.hierarchy)
     timings["measures"] = time.perf_counter() - clock
     clock = time.perf_counter()
     links += cross_border_links(corpus.measures, corpus.mentions, corpus.group_names, top_k,
@@ -688,6 +838,20 @@ def link_quads(links: Iterable[Link]) -> list[ox.Quad]:
     return w.quads
 
 
+def parent_plan_quads(hierarchy: Hierarchy) -> list[ox.Quad]:
+    """`child pk:parentPlan parent` for every pair of the hierarchy, in the links graph: the
+    queries read from there which end of a link is the parent plan."""
+    import pyoxigraph as ox
+
+    from plankg.ingest.rdf import GraphWriter, N, pk
+
+    w = GraphWriter(ox.NamedNode(iri.LINKS_GRAPH))
+    for child in sorted(hierarchy.parents_of):
+        for parent in sorted(hierarchy.parents_of[child]):
+            w.add(child, pk("parentPlan"), N(parent))
+    return w.quads
+
+
 def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
                reuse_threshold: float = REUSE_THRESHOLD,
                progress: Callable[[str], None] | None = None) -> LinkReport:
@@ -705,7 +869,8 @@ def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY
     links = compute_links(corpus, top_k=top_k, threshold=threshold,
                           reuse_threshold=reuse_threshold, timings=report.timings)
     clock = time.perf_counter()
-    replace_graphs(store, {iri.LINKS_GRAPH: ntriples(link_quads(links))})
+    quads = link_quads(links) + parent_plan_quads(corpus.hierarchy)
+    replace_graphs(store, {iri.LINKS_GRAPH: ntriples(quads)})
     report.timings["write"] = time.perf_counter() - clock
     counts: Counter[tuple[str, str]] = Counter((x.kind, x.method) for x in links)
     report.counts = dict(sorted(counts.items()))
