@@ -409,6 +409,20 @@ def _local_graphs(store: ox.Store, iris: Iterable[str], what: str) -> list[ox.Na
     return out
 
 
+def _expand_escapes(text: str) -> str:
+    """The query with SPARQL's \\uXXXX and \\UXXXXXXXX escapes expanded (as the grammar
+    expands them before parsing)."""
+    import re
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except ValueError:
+            return match.group(0)
+
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", one, text)
+
+
 # -- the work a worker does -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Limits:
@@ -470,6 +484,12 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
     except SyntaxError as exc:
         raise Refusal(400, "malformed-query", f"the query does not parse: {exc}") from None
     except OSError as exc:
+        # The worker cannot open network sockets (plankg.sandbox), so a SERVICE that got past
+        # the parse check fails inside the engine (EACCES, or a scheme its client refuses).
+        # Which error it is only chooses the message: nothing left the machine either way.
+        if isinstance(exc, PermissionError) or "service" in _expand_escapes(job["query"]).lower():
+            raise Refusal(403, "service-refused", "SERVICE is refused: this endpoint does not "
+                          "call other endpoints (the query tried to reach the network)") from None
         raise Refusal(500, "query-failed", f"the query failed: {exc}") from None
     return _reply(body, _content_type(fmt))
 
@@ -515,6 +535,14 @@ def _watch_parent(parent: int) -> None:
 def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int) -> None:
     """A worker process: open the store read-only, say ready, answer jobs until the pipe ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    from plankg.sandbox import SandboxError, isolate
+
+    try:
+        # first, while this process has one thread: no network for the engine, ever
+        isolate()
+    except SandboxError as exc:
+        conn.send(("failed", f"cannot cut the query worker off the network: {exc.message}"))
+        return
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
         store = ox.Store.read_only(store_path)
@@ -563,6 +591,7 @@ class WorkerPool:
     _all: set[_Worker] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _closed: bool = field(default=False, init=False)
+    _failure: str = field(default="", init=False)  # why the last worker did not start
 
     def start(self) -> None:
         """Start every worker and wait until each has opened the store."""
@@ -573,6 +602,9 @@ class WorkerPool:
             t.join()
         if self._idle.qsize() < self.size:
             self.close()
+            if self._failure:
+                raise ServeError(f"the query worker processes did not start: {self._failure}",
+                                 path=self.store_path)
             raise ServeError("the query worker processes did not start: is the store readable "
                              "(stop any `plankg ingest` writing it), and is serve() called under "
                              "`if __name__ == '__main__':` in a script?", path=self.store_path)
@@ -593,7 +625,10 @@ class WorkerPool:
         ok = False
         if parent_conn.poll(WORKER_START_S):
             with contextlib.suppress(EOFError, OSError):
-                ok = parent_conn.recv()[0] == "ready"
+                status, detail = parent_conn.recv()
+                ok = status == "ready"
+                if not ok:
+                    self._failure = detail
         with self._lock:
             if ok and not self._closed:
                 self._all.add(worker)
