@@ -87,7 +87,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve(store_path(args.store), host=args.host, port=args.port, timeout_s=args.timeout,
           max_rows=args.max_rows, max_bytes=args.max_bytes,
           max_request_bytes=args.max_request_bytes, workers=args.workers or DEFAULT_WORKERS,
-          ready=ready)
+          heavy_workers=args.heavy_workers, light_s=args.light_seconds,
+          worker_memory_mb=args.worker_memory, cors=args.cors, ready=ready)
     return 0
 
 
@@ -336,6 +337,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse requests larger than N bytes (default 256 KiB)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="query worker processes (default: CPUs, at most 4)")
+    p.add_argument("--heavy-workers", type=int, default=None, metavar="N",
+                   help="workers for queries that ran past --light-seconds (default: half of "
+                   "--workers; 0: one lane for all)")
+    p.add_argument("--light-seconds", type=float, default=1.0, metavar="SECONDS",
+                   help="time a query has in the light lane before it counts as heavy "
+                   "(default 1)")
+    p.add_argument("--worker-memory", type=int, default=2048, metavar="MIB",
+                   help="address space of one query worker; a query past it gets 503 "
+                   "(default 2048; 0: no limit)")
+    p.add_argument("--cors", default=None, metavar="ORIGIN",
+                   help="let browser pages from ORIGIN (or * for any) read answers and POST "
+                   "queries; default: no CORS headers, cross-site POSTs refused")
     p.add_argument("--store", metavar="DIR",
                    help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
     p.set_defaults(func=cmd_serve)

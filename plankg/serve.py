@@ -42,6 +42,7 @@ reading while another process writes is undefined, so stop the server before `pl
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import functools
@@ -50,6 +51,7 @@ import json
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -75,6 +77,11 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+DEFAULT_LIGHT_S = 1.0  # a query's time in the light lane before it counts as heavy
+DEFAULT_HEAVY_WAIT_S = 1.0  # how long a heavy query may wait for a heavy worker
+DEFAULT_WORKER_MEMORY_MB = 2048  # address space of one worker; idle ones use about 450 MiB
+RETRY_AFTER_S = 2
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 WORKER_START_S = 60.0  # a worker imports rdflib and opens the store; generous on a slow disk
 TRUNCATED_HEADER = "X-Plankg-Truncated"
 SPARQL_PATHS = ("/sparql", "/query")
@@ -430,6 +437,7 @@ class Limits:
 
     max_rows: int = DEFAULT_MAX_ROWS
     max_bytes: int = DEFAULT_MAX_BYTES
+    memory_mb: int = 0  # address space of a worker (RLIMIT_AS); 0 leaves it unlimited
 
 
 @dataclass(frozen=True)
@@ -443,10 +451,11 @@ class Reply:
 
 
 def error_reply(status: int, code: str, message: str) -> Reply:
-    """The one JSON shape of every error."""
+    """The one JSON shape of every error; 503 and 429 say when to come back (Retry-After)."""
     body = json.dumps({"error": {"code": code, "message": message, "status": status}},
                       ensure_ascii=False).encode("utf-8")
-    return Reply(status, "application/json; charset=utf-8", body + b"\n")
+    headers = (("Retry-After", str(RETRY_AFTER_S)),) if status in (429, 503) else ()
+    return Reply(status, "application/json; charset=utf-8", body + b"\n", headers)
 
 
 def _reply(body: Body, content_type: str) -> Reply:
@@ -543,12 +552,20 @@ def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int)
     except SandboxError as exc:
         conn.send(("failed", f"cannot cut the query worker off the network: {exc.message}"))
         return
+    if limits.memory_mb:
+        import resource
+
+        # a query past this fails to allocate: Python raises MemoryError, Rust aborts the
+        # process; either way the server answers 503 and a fresh worker takes this one's place
+        size = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
         store = ox.Store.read_only(store_path)
         check_query("ASK {}")  # import rdflib and warm its parser before the first request
-    except OSError as exc:
-        conn.send(("failed", str(exc)))
+    except (OSError, MemoryError) as exc:
+        conn.send(("failed", f"{exc} (is --worker-memory too small?)" if isinstance(
+            exc, MemoryError) else str(exc)))
         return
     conn.send(("ready", ""))
     while True:
@@ -561,9 +578,17 @@ def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int)
             reply = run(store, job, limits)
         except Refusal as exc:
             reply = error_reply(exc.status, exc.code, exc.message)
+        except MemoryError:
+            reply = error_reply(503, "out-of-memory", _memory_message(limits))
         except Exception as exc:  # the worker must answer, never die on a query
             reply = error_reply(500, "internal-error", f"the query failed ({type(exc).__name__})")
         conn.send(reply)
+
+
+def _memory_message(limits: Limits) -> str:
+    return (f"the query needed more than the {limits.memory_mb} MiB a query worker may use and "
+            "was stopped; narrow it (LIMIT, more specific patterns) or ask for a larger "
+            "--worker-memory")
 
 
 # -- the pool of workers ------------------------------------------------------------------------
@@ -580,13 +605,14 @@ class _Worker:
 
 
 @dataclass
-class WorkerPool:
+class Lane:
     """Worker processes holding the store read-only; a query past its time limit kills its
     worker, and a fresh one takes its place."""
 
     store_path: str
     size: int = DEFAULT_WORKERS
     limits: Limits = field(default_factory=Limits)
+    name: str = "light"
     _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue, init=False)
     _all: set[_Worker] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -612,7 +638,8 @@ class WorkerPool:
     def _add_worker(self) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
         parent_conn, child_conn = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, name="plankg-serve-worker", daemon=True,
+        process = ctx.Process(target=_worker_main, name=f"plankg-serve-{self.name}",
+                              daemon=True,
                               args=(self.store_path, child_conn, self.limits, os.getpid()))
         try:
             process.start()
@@ -644,14 +671,17 @@ class WorkerPool:
         if not closed:
             threading.Thread(target=self._add_worker, daemon=True).start()
 
-    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
-        """Run a job on an idle worker within timeout_s (waiting for a worker counts)."""
-        deadline = time.monotonic() + timeout_s
+    def acquire(self, wait_s: float) -> _Worker | None:
+        """An idle worker within wait_s, or None."""
         try:
-            worker = self._idle.get(timeout=timeout_s)
+            return self._idle.get(timeout=max(0.0, wait_s))
         except queue.Empty:
-            return error_reply(503, "busy", f"every query worker stayed busy for {timeout_s:g} s;"
-                               " try again later")
+            return None
+
+    def run_on(self, worker: _Worker, job: Mapping[str, Any], run_s: float) -> Reply | None:
+        """Run a job on an acquired worker; None when it ran past run_s (the worker is then
+        killed and replaced)."""
+        deadline = time.monotonic() + run_s
         try:
             worker.conn.send(job)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -659,12 +689,25 @@ class WorkerPool:
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError):
+            worker.process.join(2)
+            code = worker.process.exitcode
             self._replace(worker)
+            if self.limits.memory_mb and code in (-signal.SIGABRT, -signal.SIGKILL,
+                                                  -signal.SIGSEGV):
+                # Rust aborts when an allocation fails under RLIMIT_AS
+                return error_reply(503, "out-of-memory", _memory_message(self.limits))
             return error_reply(500, "worker-died", "the query worker ended unexpectedly")
         self._replace(worker)
-        return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
-                           "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
-                           "longer --timeout")
+        return None
+
+    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
+        """Run a job on an idle worker within timeout_s (waiting for a worker counts)."""
+        started = time.monotonic()
+        worker = self.acquire(timeout_s)
+        if worker is None:
+            return busy_reply(timeout_s)
+        reply = self.run_on(worker, job, timeout_s - (time.monotonic() - started))
+        return reply if reply is not None else timeout_reply(timeout_s)
 
     def close(self) -> None:
         """Kill every worker."""
@@ -675,7 +718,104 @@ class WorkerPool:
             worker.stop()
 
 
+def busy_reply(waited_s: float) -> Reply:
+    return error_reply(503, "busy", f"every query worker stayed busy for {waited_s:g} s; try "
+                       "again later")
+
+
+def timeout_reply(timeout_s: float) -> Reply:
+    return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
+                       "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
+                       "longer --timeout")
+
+
+def _fingerprint(job: Mapping[str, Any]) -> str:
+    return json.dumps(job, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class WorkerPool:
+    """Two lanes of query workers, so that heavy queries cannot starve light ones.
+
+    Every query starts in the light lane with `light_s` seconds; one that needs longer is
+    stopped there (its worker replaced), remembered as heavy, and run again in the heavy lane,
+    where it has what is left of the time limit. Heavy queries wait at most `heavy_wait_s` for
+    a heavy worker and are otherwise answered 503 with Retry-After at once: admission by cost.
+    With `heavy_size` 0 there is one lane and every query has the whole time limit in it."""
+
+    store_path: str
+    size: int = DEFAULT_WORKERS
+    limits: Limits = field(default_factory=Limits)
+    heavy_size: int = 0
+    light_s: float = DEFAULT_LIGHT_S
+    heavy_wait_s: float = DEFAULT_HEAVY_WAIT_S
+    light: Lane = field(init=False)
+    heavy: Lane | None = field(init=False, default=None)
+    _heavy_seen: collections.OrderedDict[str, None] = field(
+        default_factory=collections.OrderedDict, init=False)
+    _seen_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.light = Lane(self.store_path, self.size, self.limits, "light")
+        if self.heavy_size > 0:
+            self.heavy = Lane(self.store_path, self.heavy_size, self.limits, "heavy")
+
+    def start(self) -> None:
+        """Start both lanes' workers."""
+        self.light.start()
+        if self.heavy is not None:
+            try:
+                self.heavy.start()
+            except ServeError:
+                self.light.close()
+                raise
+
+    def _is_heavy(self, key: str) -> bool:
+        with self._seen_lock:
+            if key in self._heavy_seen:
+                self._heavy_seen.move_to_end(key)
+                return True
+            return False
+
+    def _mark_heavy(self, key: str) -> None:
+        with self._seen_lock:
+            self._heavy_seen[key] = None
+            while len(self._heavy_seen) > 1024:
+                self._heavy_seen.popitem(last=False)
+
+    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
+        """Run a job within timeout_s in the lane its cost calls for."""
+        if self.heavy is None or timeout_s <= self.light_s:
+            return self.light.run(job, timeout_s)
+        started = time.monotonic()
+        key = _fingerprint(job)
+        if not self._is_heavy(key):
+            worker = self.light.acquire(timeout_s)
+            if worker is None:
+                return busy_reply(timeout_s)
+            reply = self.light.run_on(worker, job, self.light_s)
+            if reply is not None:
+                return reply
+            self._mark_heavy(key)
+        left = timeout_s - (time.monotonic() - started)
+        worker = self.heavy.acquire(min(self.heavy_wait_s, left))
+        if worker is None:
+            return error_reply(503, "busy", "this query is a heavy one and every worker for "
+                               "heavy queries is busy; try again later")
+        reply = self.heavy.run_on(worker, job, timeout_s - (time.monotonic() - started))
+        return reply if reply is not None else timeout_reply(timeout_s)
+
+    def close(self) -> None:
+        """Kill every worker."""
+        self.light.close()
+        if self.heavy is not None:
+            self.heavy.close()
+
+
 # -- HTTP -------------------------------------------------------------------------------------
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the request handler needs to know."""
@@ -686,10 +826,24 @@ class Settings:
     queries_json: bytes
     page: bytes
     query_names: frozenset[str]
+    cors_origin: str | None = None  # the one origin (or "*") browsers may read answers from
+    loopback_only: bool = True  # bound to loopback: a Host naming another host is refused
+
+
+class Server(ThreadingHTTPServer):
+    """The stdlib threading server with a listen backlog sized for many clients (the default 5
+    resets connections under load)."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
 
 
 class Handler(BaseHTTPRequestHandler):
-    """The SPARQL Protocol, the page and the named queries."""
+    """The SPARQL Protocol, the page and the named queries.
+
+    The body of every request is consumed or refused before anything is answered (a GET with a
+    body gets 400 and the connection is closed, never read as a second request); chunked bodies,
+    duplicate or conflicting lengths get 400/411 and a closed connection."""
 
     server_version = "plankg-serve"
     protocol_version = "HTTP/1.1"
@@ -707,13 +861,21 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error_reply(code, status.phrase.lower().replace(" ", "-"),
                                message or status.description))
 
+    def _cors_headers(self) -> list[tuple[str, str]]:
+        """CORS headers only when `--cors` names this request's origin (or is "*")."""
+        allowed = self.settings.cors_origin
+        origin = self.headers.get("Origin", "") if self.headers else ""
+        if not allowed or not origin or (allowed != "*" and origin != allowed):
+            return []
+        return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin"),
+                ("Access-Control-Expose-Headers", TRUNCATED_HEADER)]
+
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", TRUNCATED_HEADER)
-        for name, value in reply.headers:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in [*self._cors_headers(), *reply.headers]:
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -724,39 +886,109 @@ class Handler(BaseHTTPRequestHandler):
     def _fail(self, status: int, code: str, message: str) -> None:
         self._send(error_reply(status, code, message))
 
+    # -- the body: consumed or refused, never left on the connection ----------------------------
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when the request was answered already (and the
+        connection is then closed)."""
+        lengths = self.headers.get_all("Content-Length") or []
+        chunked = self.headers.get("Transfer-Encoding")
+        if chunked:
+            self.close_connection = True
+            if lengths:  # both framings: a smuggling attempt
+                self._fail(400, "bad-request", "Content-Length and Transfer-Encoding together")
+            else:
+                self._fail(411, "length-required", "send the body with a Content-Length")
+            return None
+        values = {v.strip() for v in ",".join(lengths).split(",") if v.strip()}
+        if len(values) > 1 or any(not v.isdigit() for v in values):
+            self.close_connection = True
+            self._fail(400, "bad-request", "Content-Length is not one number")
+            return None
+        length = int(values.pop()) if values else 0
+        if length > self.settings.max_request_bytes:
+            self.close_connection = True  # the body is not read: the connection cannot be reused
+            self._fail(413, "request-too-large", f"the request body has {length} bytes; the "
+                       f"limit is {self.settings.max_request_bytes}")
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-body
+            self.close_connection = True
+            return None
+        return body
+
+    def _no_body(self) -> bool:
+        """For methods without a body: True when there is none; else answered 400."""
+        body = self._read_body()
+        if body is None:
+            return False
+        if body:
+            self.close_connection = True
+            self._fail(400, "body-not-allowed", f"a {self.command} request has no body; POST "
+                       "the query instead")
+            return False
+        return True
+
+    # -- who may ask --------------------------------------------------------------------------
+    def _refuse_foreign(self) -> bool:
+        """Refuse (and answer) what another site or host name makes a browser send: a Host that
+        is not loopback on a loopback server (DNS rebinding), and a cross-site POST (CSRF: a
+        form POST needs no preflight). True when refused."""
+        if self.settings.loopback_only:
+            host = self.headers.get("Host", "")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in LOOPBACK_NAMES:
+                self._fail(403, "host-refused", f"this server answers to 127.0.0.1 and "
+                           f"localhost only, not {host!r}")
+                return True
+        if self.command != "POST":
+            return False
+        origin = self.headers.get("Origin")
+        site = self.headers.get("Sec-Fetch-Site", "").lower()
+        allowed = self.settings.cors_origin
+        if origin is not None and allowed and (allowed == "*" or origin == allowed):
+            return False
+        own = {f"http://{self.headers.get('Host', '')}"}
+        if (origin is not None and origin not in own) or site in ("cross-site", "same-site"):
+            self._fail(403, "cross-site-refused", "a POST from another site is refused; start "
+                       "the server with --cors ORIGIN to let that site query it")
+            return True
+        return False
+
     def do_OPTIONS(self) -> None:
-        """CORS preflight for browser clients."""
+        """CORS preflight: allowed only for the `--cors` origin."""
+        if not self._no_body():
+            return
         self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        cors = self._cors_headers()
+        if cors:
+            for name, value in cors:
+                self.send_header(name, value)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def do_GET(self) -> None:
         """Page, named queries, or a SPARQL query in the URL."""
-        self._handle(b"")
+        if self._no_body():
+            self._handle(b"")
+
+    do_HEAD = do_GET
 
     def do_POST(self) -> None:
         """A SPARQL query (or a refused update) in the body."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-            self._fail(411, "length-required", "send the body with a Content-Length")
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            self._fail(400, "bad-request", "Content-Length is not a number")
-            return
-        if length > self.settings.max_request_bytes:
-            self.close_connection = True  # the body is not read: the connection cannot be reused
-            self._fail(413, "request-too-large", f"the request body has {length} bytes; the "
-                       f"limit is {self.settings.max_request_bytes}")
-            return
-        self._handle(self.rfile.read(length))
+        body = self._read_body()
+        if body is not None:
+            self._handle(body)
+
+    def _not_allowed(self) -> None:
+        """Graph Store writes and every other method: this endpoint is read-only."""
+        if self._read_body() is not None:
+            self._fail(405, "method-not-allowed", f"{self.command} is refused: this endpoint is "
+                       "read-only")
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
 
     def _handle(self, body: bytes) -> None:
         if len(self.path) > self.settings.max_request_bytes:
@@ -764,20 +996,25 @@ class Handler(BaseHTTPRequestHandler):
             self._fail(413, "request-too-large", f"the URL has {len(self.path)} characters; the "
                        f"limit is {self.settings.max_request_bytes}")
             return
+        if self._refuse_foreign():
+            return
         url = urlsplit(self.path)
         try:
             params = parse_qs(url.query, keep_blank_values=True, errors="strict")
             path = url.path.rstrip("/") or "/"
-            if path == "/" and self.command == "GET":
+            reading = self.command in ("GET", "HEAD")
+            if path == "/" and reading:
                 self._send(Reply(200, "text/html; charset=utf-8", self.settings.page))
-            elif path == "/queries" and self.command == "GET":
+            elif path == "/queries" and reading:
                 self._send(Reply(200, "application/json; charset=utf-8",
                                  self.settings.queries_json))
-            elif path.startswith("/queries/") and self.command == "GET":
+            elif path.startswith("/queries/") and reading:
                 self._send(self._named(path.removeprefix("/queries/"), params))
+            elif path.startswith("/static/") and reading:
+                self._send(static_reply(path.removeprefix("/static/")))
             elif path in SPARQL_PATHS:
                 self._send(self._sparql(params, body))
-            elif path in ("/", "/queries") or path.startswith("/queries/"):
+            elif path in ("/", "/queries") or path.startswith(("/queries/", "/static/")):
                 self._fail(405, "method-not-allowed", f"{path} answers GET only")
             else:
                 self._fail(404, "not-found", f"nothing at {path}; the endpoint is /sparql")
@@ -817,6 +1054,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 raise Refusal(415, "unsupported-media-type", "POST a query as "
                               "application/sparql-query or application/x-www-form-urlencoded")
+        if "update" in params and "query" in params:
+            raise Refusal(400, "bad-request", "give a query or an update, not both")
         if "update" in params:
             raise Refusal(403, "update-refused", "this endpoint is read-only: SPARQL Update is "
                           "refused")
@@ -829,6 +1068,32 @@ class Handler(BaseHTTPRequestHandler):
                "format": requested, "default_graph_uri": params.get("default-graph-uri", []),
                "named_graph_uri": params.get("named-graph-uri", [])}
         return self.settings.pool.run(job, self.settings.timeout_s)
+
+
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8",
+                ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
+                ".txt": "text/plain; charset=utf-8", ".map": "application/json; charset=utf-8"}
+
+
+@functools.lru_cache(maxsize=128)
+def static_reply(name: str) -> Reply:
+    """A file shipped in the package's `plankg/static/` folder (for the query page's scripts);
+    names are plain relative paths, never `..`."""
+    from importlib import resources
+
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise Refusal(404, "not-found", f"no static file {name!r}")
+    try:
+        node = resources.files("plankg").joinpath("static", *parts)
+        data = node.read_bytes() if node.is_file() else None
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        data = None
+    if data is None:
+        raise Refusal(404, "not-found", f"no static file {name!r}")
+    media = STATIC_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    return Reply(200, media, data, (("Cache-Control", "max-age=3600"),))
 
 
 def queries_listing() -> list[dict[str, Any]]:
@@ -846,48 +1111,72 @@ def make_server(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int =
                 timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
                 max_bytes: int = DEFAULT_MAX_BYTES,
                 max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
-                workers: int = DEFAULT_WORKERS) -> tuple[ThreadingHTTPServer, WorkerPool]:
-    """A bound server and its started worker pool; `serve_forever()` it, then `close_server`."""
+                workers: int = DEFAULT_WORKERS, heavy_workers: int | None = None,
+                light_s: float = DEFAULT_LIGHT_S,
+                worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+                cors: str | None = None) -> tuple[ThreadingHTTPServer, WorkerPool]:
+    """A bound server and its started worker pool; `serve_forever()` it, then `close_server`.
+
+    `heavy_workers` (default workers // 2) serve the queries that ran past `light_s` in the
+    light lane; 0 means one lane. `worker_memory_mb` caps each worker's address space (0: no
+    cap). `cors` names the one origin browsers may read answers from ("*" for any); without
+    it no CORS header is sent and cross-site POSTs are refused."""
     from plankg.serve_page import render_page
 
     location = Path(store_path)
     if not (location.is_dir() and any(location.iterdir())):
         raise ServeError("no store here yet: run `plankg ingest` first", path=location)
+    heavy = workers // 2 if heavy_workers is None else heavy_workers
     if timeout_s <= 0 or max_rows < 1 or max_bytes < 1024 or max_request_bytes < 1024 \
-            or workers < 1:
+            or workers < 1 or heavy < 0 or light_s <= 0 or worker_memory_mb < 0:
         raise ServeError("limits must be positive (timeout > 0, max rows ≥ 1, max bytes and "
-                         "max request bytes ≥ 1024, workers ≥ 1)")
+                         "max request bytes ≥ 1024, workers ≥ 1, heavy workers ≥ 0, light "
+                         "seconds > 0, worker memory ≥ 0)")
+    if worker_memory_mb and worker_memory_mb < 512:
+        raise ServeError("--worker-memory must be at least 512 MiB (an idle worker maps about "
+                         "450 MiB), or 0 for no limit")
+    if cors is not None and cors != "*" and not re.fullmatch(r"https?://[^/\s]+", cors):
+        raise ServeError(f"--cors takes an origin such as http://localhost:3000 or *, not "
+                         f"{cors!r}")
     listing = queries_listing()
-    pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes))
+    pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes, worker_memory_mb),
+                      heavy_size=heavy, light_s=light_s)
     pool.start()
     settings = Settings(pool, timeout_s, max_request_bytes,
                         json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8"),
                         render_page(listing, f"{timeout_s:g} s per query, {max_rows} rows and "
                                     f"{max_bytes} bytes per answer").encode("utf-8"),
-                        frozenset(q["name"] for q in listing))
+                        frozenset(q["name"] for q in listing), cors,
+                        _is_loopback(host))
     handler = type("BoundHandler", (Handler,), {"settings": settings})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = Server((host, port), handler)
     except OSError as exc:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
     return server, pool
 
 
-def serve(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
-          max_bytes: int = DEFAULT_MAX_BYTES,
-          max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, workers: int = DEFAULT_WORKERS,
-          ready: Callable[[str], None] | None = None) -> None:
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(store_path: str | Path, *, ready: Callable[[str], None] | None = None,
+          **options: Any) -> None:
     """Serve the store until interrupted (Ctrl-C, SIGTERM). `port=0` takes a free port;
-    `ready` is called with the endpoint's URL once it accepts connections.
+    `ready` is called with the endpoint's URL once it accepts connections; `options` are
+    make_server's.
 
     The query workers are spawned processes: a script calling this must do so under
     `if __name__ == "__main__":` (the `plankg` command does)."""
-    server, pool = make_server(store_path, host=host, port=port, timeout_s=timeout_s,
-                               max_rows=max_rows, max_bytes=max_bytes,
-                               max_request_bytes=max_request_bytes, workers=workers)
+    server, pool = make_server(store_path, **options)
     previous = None
     if threading.current_thread() is threading.main_thread():
         # SIGTERM stops the server cleanly, so that its workers are killed too
