@@ -104,9 +104,13 @@ def get_query(name: str) -> NamedQuery:
 
 
 def term(value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term a parameter value stands for."""
-    if re.match(r"^https?://\S+$", value):
-        return ox.NamedNode(value)
+    """The RDF term a parameter value stands for; a value that starts like an IRI must be a
+    valid one (so `http://x> } ; DROP ALL` is refused, never turned into a literal)."""
+    if re.match(r"^https?://", value):
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            raise QueryError(f"parameter value {value!r} is not a valid IRI") from None
     if re.fullmatch(r"-?\d+", value):
         return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     return ox.Literal(value)

@@ -492,6 +492,9 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
             body = serialize_boolean(bool(result), fmt)
     except SyntaxError as exc:
         raise Refusal(400, "malformed-query", f"the query does not parse: {exc}") from None
+    except RuntimeError as exc:  # the engine refuses to evaluate (an unknown function, …)
+        message = " ".join(str(exc).split())[:300]
+        raise Refusal(400, "query-failed", f"the query cannot run: {message}") from None
     except OSError as exc:
         # The worker cannot open network sockets (plankg.sandbox), so a SERVICE that got past
         # the parse check fails inside the engine (EACCES, or a scheme its client refuses).
@@ -681,24 +684,54 @@ class Lane:
     def run_on(self, worker: _Worker, job: Mapping[str, Any], run_s: float) -> Reply | None:
         """Run a job on an acquired worker; None when it ran past run_s (the worker is then
         killed and replaced)."""
-        deadline = time.monotonic() + run_s
         try:
             worker.conn.send(job)
+        except OSError:
+            return self.died(worker)
+        return self.finish(worker, time.monotonic() + run_s)
+
+    def finish(self, worker: _Worker, deadline: float, *, kill: bool = True) -> Reply | None:
+        """Wait until `deadline` for the worker's answer; give the worker back when it comes.
+        None when it does not: the worker is killed and replaced (or, with kill=False, left
+        running for the caller to decide)."""
+        try:
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 reply = worker.conn.recv()
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError):
-            worker.process.join(2)
-            code = worker.process.exitcode
+            return self.died(worker)
+        if kill:
             self._replace(worker)
-            if self.limits.memory_mb and code in (-signal.SIGABRT, -signal.SIGKILL,
-                                                  -signal.SIGSEGV):
-                # Rust aborts when an allocation fails under RLIMIT_AS
-                return error_reply(503, "out-of-memory", _memory_message(self.limits))
-            return error_reply(500, "worker-died", "the query worker ended unexpectedly")
-        self._replace(worker)
         return None
+
+    def died(self, worker: _Worker) -> Reply:
+        """The answer for a worker that ended mid-query; a fresh one takes its place."""
+        worker.process.join(2)
+        code = worker.process.exitcode
+        self._replace(worker)
+        if self.limits.memory_mb and code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+            # Rust aborts when an allocation fails under RLIMIT_AS
+            return error_reply(503, "out-of-memory", _memory_message(self.limits))
+        return error_reply(500, "worker-died", "the query worker ended unexpectedly")
+
+    def release(self, worker: _Worker) -> None:
+        """Give an idle worker (back) to this lane."""
+        self._idle.put(worker)
+
+    def take(self, worker: _Worker) -> None:
+        """Make a worker of another lane this lane's (it keeps whatever it is running)."""
+        with self._lock:
+            self._all.add(worker)
+
+    def give_up(self, worker: _Worker) -> None:
+        """Forget a worker that another lane takes."""
+        with self._lock:
+            self._all.discard(worker)
+
+    def kill(self, worker: _Worker) -> None:
+        """Stop a running worker and start a fresh one in its place."""
+        self._replace(worker)
 
     def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
         """Run a job on an idle worker within timeout_s (waiting for a worker counts)."""
@@ -723,6 +756,11 @@ def busy_reply(waited_s: float) -> Reply:
                        "again later")
 
 
+def heavy_busy_reply() -> Reply:
+    return error_reply(503, "busy", "this query is a heavy one and every worker for heavy "
+                       "queries is busy; try again later")
+
+
 def timeout_reply(timeout_s: float) -> Reply:
     return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
                        "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
@@ -737,11 +775,13 @@ def _fingerprint(job: Mapping[str, Any]) -> str:
 class WorkerPool:
     """Two lanes of query workers, so that heavy queries cannot starve light ones.
 
-    Every query starts in the light lane with `light_s` seconds; one that needs longer is
-    stopped there (its worker replaced), remembered as heavy, and run again in the heavy lane,
-    where it has what is left of the time limit. Heavy queries wait at most `heavy_wait_s` for
-    a heavy worker and are otherwise answered 503 with Retry-After at once: admission by cost.
-    With `heavy_size` 0 there is one lane and every query has the whole time limit in it."""
+    Every query starts in the light lane. One still running after `light_s` seconds is heavy:
+    its worker moves, query and all, to the heavy lane, and an idle heavy worker takes its place
+    in the light lane. When no heavy worker is free (within `heavy_wait_s`) the query is stopped
+    and answered 503 with Retry-After: admission by cost, so heavy queries never queue where
+    light ones wait. Queries once found heavy (the last 1024, by text and parameters) go to the
+    heavy lane directly. With `heavy_size` 0 there is one lane and every query has the whole
+    time limit in it."""
 
     store_path: str
     size: int = DEFAULT_WORKERS
@@ -788,21 +828,39 @@ class WorkerPool:
         if self.heavy is None or timeout_s <= self.light_s:
             return self.light.run(job, timeout_s)
         started = time.monotonic()
+        deadline = started + timeout_s
         key = _fingerprint(job)
-        if not self._is_heavy(key):
-            worker = self.light.acquire(timeout_s)
+        if self._is_heavy(key):
+            worker = self.heavy.acquire(min(self.heavy_wait_s, timeout_s))
             if worker is None:
-                return busy_reply(timeout_s)
-            reply = self.light.run_on(worker, job, self.light_s)
-            if reply is not None:
-                return reply
-            self._mark_heavy(key)
-        left = timeout_s - (time.monotonic() - started)
-        worker = self.heavy.acquire(min(self.heavy_wait_s, left))
+                return heavy_busy_reply()
+            reply = self.heavy.run_on(worker, job, deadline - time.monotonic())
+            return reply if reply is not None else timeout_reply(timeout_s)
+        worker = self.light.acquire(timeout_s)
         if worker is None:
-            return error_reply(503, "busy", "this query is a heavy one and every worker for "
-                               "heavy queries is busy; try again later")
-        reply = self.heavy.run_on(worker, job, timeout_s - (time.monotonic() - started))
+            return busy_reply(timeout_s)
+        try:
+            worker.conn.send(job)
+        except OSError:
+            return self.light.died(worker)
+        reply = self.light.finish(worker, time.monotonic() + self.light_s, kill=False)
+        if reply is not None:
+            return reply
+        # Past its light budget: the query is heavy. It keeps running, on a worker that now
+        # belongs to the heavy lane, and an idle heavy worker takes its place in the light lane
+        # (no work lost, no process started). When no heavy worker is idle the heavy lane is
+        # full: the query is stopped and refused, so heavy queries never queue in the light lane.
+        self._mark_heavy(key)
+        spare = self.heavy.acquire(min(self.heavy_wait_s, deadline - time.monotonic()))
+        if spare is None:
+            self.light.kill(worker)
+            return heavy_busy_reply()
+        self.heavy.give_up(spare)
+        self.light.take(spare)
+        self.light.give_up(worker)
+        self.heavy.take(worker)
+        self.light.release(spare)
+        reply = self.heavy.finish(worker, deadline)
         return reply if reply is not None else timeout_reply(timeout_s)
 
     def close(self) -> None:
