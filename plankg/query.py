@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from plankg.errors import PlankgError
 from plankg.iri import PREFIXES
+from plankg.sheets import neutralise_row
 
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*(?:=\s*([^:]*?))?\s*(?::\s*(.*))?$")
@@ -195,7 +196,7 @@ def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: str,
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([[r[c] or "" for c in columns] for r in rows])
+        writer.writerows([neutralise_row(r[c] or "" for c in columns) for r in rows])
         return "\ufeff" + buf.getvalue()
     cells = [[_clip(r[c] or "", max_cell) for c in columns] for r in rows]
     if fmt == "md":
