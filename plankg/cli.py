@@ -31,7 +31,19 @@ def _store(args: argparse.Namespace, *, read_only: bool = False):
 
 
 def _error(message: str) -> None:
-    print(f"plankg: error: {message}", file=sys.stderr)
+    from plankg.terminal import escape_controls
+
+    print(f"plankg: error: {escape_controls(message)}", file=sys.stderr)
+
+
+def _emit(text: str, *, display: bool = True) -> None:
+    """Write to stdout; text for display (tables, outlines), or any text going to a terminal,
+    has its control characters escaped so that nothing in a plan or a result steers it."""
+    from plankg.terminal import escape_controls
+
+    if display or sys.stdout.isatty():
+        text = escape_controls(text)
+    sys.stdout.write(text)
 
 
 # -- outline ----------------------------------------------------------------------------------
@@ -41,10 +53,10 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
     doc = load_plan(args.file)
     if args.json:
-        json.dump(outline_json(doc), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _emit(json.dumps(outline_json(doc), ensure_ascii=False, indent=1) + "\n",
+              display=False)
     else:
-        sys.stdout.write(outline_tree(doc, max_depth=args.depth, rows=args.rows))
+        _emit(outline_tree(doc, max_depth=args.depth, rows=args.rows))
     return 0
 
 
@@ -207,7 +219,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_named(_store(args, read_only=True), args.name,
                               _params(args.param), include_excluded=args.include_rejected)
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    _emit(format_rows(columns, rows, args.format), display=args.format in ("table", "md"))
     return 0
 
 
@@ -219,7 +231,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         _error("give a query or -f FILE.rq")
         return 2
     columns, rows = run_sparql(_store(args, read_only=True), text, _params(args.param))
-    sys.stdout.write(format_rows(columns, rows, args.format))
+    _emit(format_rows(columns, rows, args.format), display=args.format in ("table", "md"))
     return 0
 
 
