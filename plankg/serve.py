@@ -63,7 +63,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -157,63 +156,24 @@ def choose_format(kind: str, accept: str = "", requested: str = "") -> Format:
     return next(f for f in fitting if f.name == DEFAULT_FORMAT[kind])
 
 
+def choose_table_format(accept: str = "", requested: str = "") -> str:
+    """The format of a named query's rows: `format=` (json or csv), else CSV when the Accept
+    header asks for it, else JSON. Raises Refusal for another `format=`."""
+    if requested:
+        if requested not in ("json", "csv"):
+            raise Refusal(400, "bad-format", "format is json or csv for named queries")
+        return requested
+    return "csv" if "text/csv" in _accepted(accept) else "json"
+
+
 def _content_type(fmt: Format) -> str:
     return f"{fmt.media_types[0]}; charset=utf-8"
 
 
-# -- serialisers: stop at a row boundary when a limit is reached ----------------------------------
-def _json_term(t: Any) -> dict[str, Any]:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(t.subject),
-                                            "predicate": _json_term(t.predicate),
-                                            "object": _json_term(t.object)}}
-    out: dict[str, Any] = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype.value != XSD_STRING:
-        out["datatype"] = t.datatype.value
-    return out
-
-
-def _xml_term(t: Any) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if isinstance(t, ox.Triple):
-        return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>"
-                f"{_xml_term(t.predicate)}</predicate><object>{_xml_term(t.object)}</object>"
-                "</triple>")
-    if t.language:
-        return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-    if t.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-    return f"<literal>{escape(t.value)}</literal>"
-
-
-def _csv_value(t: Any) -> str:
-    if t is None:
-        return ""
-    if isinstance(t, ox.BlankNode):
-        return f"_:{t.value}"
-    if isinstance(t, ox.Triple):
-        return str(t)
-    return str(t.value)
-
-
-def _csv_line(values: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(values)
-    return buf.getvalue()
-
-
-def _tsv_value(t: Any) -> str:
-    # N-Triples syntax (the TSV results format); a tab inside a literal must be escaped
-    return "" if t is None else str(t).replace("\t", "\\t")
+# -- serialisers: pyoxigraph's own, cut at a row boundary when a limit is reached ----------------
+_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+BOM = "\ufeff"
 
 
 @dataclass
@@ -244,57 +204,63 @@ class _Writer:
         return b"".join(self.parts) + tail.encode("utf-8")
 
 
+def _tsv_term(t: Any) -> str:
+    return "" if t is None else str(t)  # pyoxigraph writes terms in N-Triples syntax
+
+
+def human_csv(data: bytes) -> bytes:
+    """A CSV for people: UTF-8 with a BOM (Excel then reads Chinese correctly) and no cell a
+    spreadsheet would run as a formula (plankg.sheets)."""
+    from plankg.sheets import neutralise_row
+
+    rows = csv.reader(io.StringIO(data.decode("utf-8").removeprefix(BOM), newline=""))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(neutralise_row(r) for r in rows)
+    return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def _results(variables: list[str], rows: list[str], fmt: Format) -> bytes:
+    """Rows (TSV lines) written by pyoxigraph's serialiser for `fmt`."""
+    tsv = "\t".join("?" + v for v in variables) + "\n" + "".join(rows)
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    data = parsed.serialize(format=_RESULT_FORMATS[fmt.name]) or b""
+    return human_csv(data) if fmt.name == "csv" else data
+
+
 def serialize_solutions(variables: list[str], solutions: Iterable[Any], fmt: Format, *,
                         max_rows: int, max_bytes: int) -> Body:
-    """SELECT results in `fmt`, cut after max_rows rows or before max_bytes bytes."""
-    if fmt.name == "json":
-        head = json.dumps({"head": {"vars": variables}}, ensure_ascii=False)[:-1]
-        start, sep, tail = head + ', "results": {"bindings": [\n', ",\n", "\n]}}\n"
-        def row(s: Any) -> str:
-            return json.dumps({v: _json_term(s[v]) for v in variables if s[v] is not None},
-                              ensure_ascii=False)
-    elif fmt.name == "xml":
-        start = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                 '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-                 + "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
-                 + "</head><results>\n")
-        sep, tail = "", "</results></sparql>\n"
-        def row(s: Any) -> str:
-            return ("<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(s[v])}"
-                                         "</binding>" for v in variables if s[v] is not None)
-                    + "</result>\n")
-    elif fmt.name == "csv":
-        start, sep, tail = _csv_line(variables), "", ""
-        def row(s: Any) -> str:
-            return _csv_line([_csv_value(s[v]) for v in variables])
-    else:  # tsv
-        start, sep, tail = "\t".join("?" + v for v in variables) + "\n", "", ""
-        def row(s: Any) -> str:
-            return "\t".join(_tsv_value(s[v]) for v in variables) + "\n"
-    out = _Writer(max_bytes, len(tail.encode("utf-8")))
-    if not out.add(start):
-        return Body(b"", f"max_bytes={max_bytes}")
-    truncated = ""
+    """SELECT results in `fmt`, cut after max_rows rows or before max_bytes bytes.
+
+    The kept rows pass through pyoxigraph's TSV reader into its own JSON, XML, CSV or TSV
+    writer (so escaping is Oxigraph's, not ours); cutting happens before that, on rows."""
+    rows: list[str] = []
+    size, truncated = 0, ""
     for i, solution in enumerate(solutions):
         if i >= max_rows:
             truncated = f"max_rows={max_rows}"
             break
-        if not out.add((sep if i else "") + row(solution)):
+        line = "\t".join(_tsv_term(solution[v]) for v in variables) + "\n"
+        size += len(line.encode("utf-8"))
+        if size > max_bytes:  # TSV is the tersest form: the others are at least as long
             truncated = f"max_bytes={max_bytes}"
             break
-    return Body(out.close(tail), truncated)
+        rows.append(line)
+    data = _results(variables, rows, fmt)
+    while len(data) > max_bytes and rows:  # JSON and XML are longer: keep fewer rows
+        keep = min(len(rows) - 1, int(len(rows) * max_bytes / len(data) * 0.95))
+        rows, truncated = rows[: max(keep, 0)], f"max_bytes={max_bytes}"
+        data = _results(variables, rows, fmt)
+    return Body(data, truncated)
 
 
-def serialize_boolean(value: bool, fmt: Format) -> Body:
-    """An ASK answer in `fmt`."""
-    word = "true" if value else "false"
-    if fmt.name == "json":
-        return Body(json.dumps({"head": {}, "boolean": value}).encode() + b"\n")
-    if fmt.name == "xml":
-        return Body(('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns='
-                     f'"http://www.w3.org/2005/sparql-results#"><head/><boolean>{word}'
-                     "</boolean></sparql>\n").encode())
-    return Body(f"{word}\n".encode())
+def serialize_boolean(value: Any, fmt: Format) -> Body:
+    """An ASK answer in `fmt`, by pyoxigraph (a QueryBoolean), or a plain bool."""
+    if not isinstance(value, ox.QueryBoolean):
+        value = ox.parse_query_results(
+            '{"head": {}, "boolean": %s}' % ("true" if value else "false"),
+            format=ox.QueryResultsFormat.JSON)
+    data = value.serialize(format=_RESULT_FORMATS[fmt.name]) or b""
+    return Body(human_csv(data) if fmt.name == "csv" else data)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int,
@@ -489,7 +455,7 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
                                      max_bytes=limits.max_bytes)
         else:
             fmt = choose_format("results", accept, requested)
-            body = serialize_boolean(bool(result), fmt)
+            body = serialize_boolean(result, fmt)
     except SyntaxError as exc:
         raise Refusal(400, "malformed-query", f"the query does not parse: {exc}") from None
     except RuntimeError as exc:  # the engine refuses to evaluate (an unknown function, …)
@@ -1088,12 +1054,8 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(404, "unknown-query", f"no query named {name!r}; GET /queries lists "
                           "them")
         one = {k: v[-1] for k, v in params.items()}
-        fmt = one.pop("format", "")
+        fmt = choose_table_format(self.headers.get("Accept", ""), one.pop("format", ""))
         include = one.pop("include_rejected", "").lower() in ("1", "true", "yes", "on")
-        if not fmt:
-            fmt = "csv" if "text/csv" in _accepted(self.headers.get("Accept", "")) else "json"
-        if fmt not in ("json", "csv"):
-            raise Refusal(400, "bad-format", "format is json or csv for named queries")
         job = {"kind": "named", "name": name, "params": one, "include_rejected": include,
                "format": fmt}
         return self.settings.pool.run(job, self.settings.timeout_s)
