@@ -733,8 +733,17 @@ def timeout_reply(timeout_s: float) -> Reply:
                        "longer --timeout")
 
 
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n\r]*")
+
+
 def _fingerprint(job: Mapping[str, Any]) -> str:
-    return json.dumps(job, sort_keys=True, ensure_ascii=False)
+    """What identifies a job's cost: its query with comments and runs of white space dropped
+    (a client that varies only a comment is still recognised as sending a heavy query), the
+    dataset and the parameters; the answer format does not count."""
+    key = {k: v for k, v in job.items() if k not in ("accept", "format")}
+    if "query" in key:
+        key["query"] = " ".join(_COMMENT.sub(" ", key["query"]).split())
+    return json.dumps(key, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass

@@ -379,3 +379,30 @@ def test_fifty_parallel_slow_queries_are_absorbed(server: Server) -> None:
     assert status == 200 and health_s < 1.0
     assert all(s == 503 and r.isdigit() for s, r in answers)
     _wait_ready(server)
+
+
+# -- answers written by pyoxigraph; CSV for humans on every route --------------------------------
+def test_csv_has_a_bom_and_no_live_formula_on_every_route(server: Server) -> None:
+    query = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("=1+1" "-3") ("@SUM(A1)" "永川区") } }'
+    status, headers, body = request(server.url + "?format=csv", data=form(query))
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert text.removeprefix("\ufeff").splitlines() == ["x,y", "'=1+1,-3", "'@SUM(A1),永川区"]
+    status, headers, body = request(f"{server.base}/queries/plans?format=csv")
+    assert status == 200 and body.startswith("\ufeff".encode())
+
+
+def test_every_results_format_parses_back(server: Server) -> None:
+    import pyoxigraph as ox
+
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    for name, fmt in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
+                      ("tsv", ox.QueryResultsFormat.TSV)):
+        status, headers, body = request(server.url + f"?format={name}", data=form(query))
+        assert status == 200, body
+        rows = list(ox.parse_query_results(body, format=fmt))
+        assert len(rows) == 5 and headers["X-Plankg-Truncated"] == "max_rows=5"
+    for name in ("json", "xml", "csv", "tsv"):
+        status, _, body = request(server.url + f"?format={name}", data=form(ASK))
+        assert status == 200 and b"true" in body
