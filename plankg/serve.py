@@ -77,7 +77,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_LIGHT_S = 1.0  # a query's time in the light lane before it counts as heavy
-DEFAULT_HEAVY_WAIT_S = 1.0  # how long a heavy query may wait for a heavy worker
+DEFAULT_HEAVY_WAIT_S = 1.0
+DEFAULT_SPARES = 1  # warm workers kept ready to replace a killed one  # how long a heavy query may wait for a heavy worker
 DEFAULT_WORKER_MEMORY_MB = 2048  # address space of one worker; idle ones use about 450 MiB
 RETRY_AFTER_S = 2
 LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
@@ -582,6 +583,9 @@ class Lane:
     size: int = DEFAULT_WORKERS
     limits: Limits = field(default_factory=Limits)
     name: str = "light"
+    # warm spare workers shared by the lanes: a killed worker is replaced at once from here
+    # (starting a process costs seconds of CPU under load), and the spare is made again later
+    reserve: queue.Queue[_Worker] | None = None
     _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue, init=False)
     _all: set[_Worker] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -604,7 +608,7 @@ class Lane:
                              "(stop any `plankg ingest` writing it), and is serve() called under "
                              "`if __name__ == '__main__':` in a script?", path=self.store_path)
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, into_reserve: bool = False) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
         parent_conn, child_conn = ctx.Pipe()
         process = ctx.Process(target=_worker_main, name=f"plankg-serve-{self.name}",
@@ -627,8 +631,11 @@ class Lane:
                     self._failure = detail
         with self._lock:
             if ok and not self._closed:
-                self._all.add(worker)
-                self._idle.put(worker)
+                if into_reserve and self.reserve is not None:
+                    self.reserve.put(worker)  # no lane's until one takes it; the pool stops it
+                else:
+                    self._all.add(worker)
+                    self._idle.put(worker)
                 return
         worker.stop()
 
@@ -637,8 +644,24 @@ class Lane:
             self._all.discard(worker)
             closed = self._closed
         worker.stop()
-        if not closed:
+        if closed:
+            return
+        spare = None
+        if self.reserve is not None:
+            with contextlib.suppress(queue.Empty):
+                spare = self.reserve.get_nowait()
+        if spare is not None and spare.process.is_alive():
+            with self._lock:
+                self._all.add(spare)
+            self._idle.put(spare)
+            threading.Thread(target=self._add_worker, args=(True,), daemon=True).start()
+        else:
             threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def fill_reserve(self, count: int) -> None:
+        """Start `count` spare workers into the shared reserve (in the background)."""
+        for _ in range(count):
+            threading.Thread(target=self._add_worker, args=(True,), daemon=True).start()
 
     def acquire(self, wait_s: float) -> _Worker | None:
         """An idle worker within wait_s, or None."""
@@ -752,11 +775,12 @@ class WorkerPool:
 
     Every query starts in the light lane. One still running after `light_s` seconds is heavy:
     its worker moves, query and all, to the heavy lane, and an idle heavy worker takes its place
-    in the light lane. When no heavy worker is free (within `heavy_wait_s`) the query is stopped
-    and answered 503 with Retry-After: admission by cost, so heavy queries never queue where
-    light ones wait. Queries once found heavy (the last 1024, by text and parameters) go to the
-    heavy lane directly. With `heavy_size` 0 there is one lane and every query has the whole
-    time limit in it."""
+    in the light lane. When no heavy worker is idle the query is stopped and answered 503 with
+    Retry-After: admission by cost, so heavy queries never queue where light ones wait. Queries
+    once found heavy (the last 1024, by text without comments, and parameters) go to the heavy
+    lane directly, waiting at most `heavy_wait_s` for a heavy worker. `spares` warm workers
+    stand by to replace a killed one at once. With `heavy_size` 0 there is one lane and every
+    query has the whole time limit in it."""
 
     store_path: str
     size: int = DEFAULT_WORKERS
@@ -764,6 +788,7 @@ class WorkerPool:
     heavy_size: int = 0
     light_s: float = DEFAULT_LIGHT_S
     heavy_wait_s: float = DEFAULT_HEAVY_WAIT_S
+    spares: int = DEFAULT_SPARES
     light: Lane = field(init=False)
     heavy: Lane | None = field(init=False, default=None)
     _heavy_seen: collections.OrderedDict[str, None] = field(
@@ -771,12 +796,14 @@ class WorkerPool:
     _seen_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
-        self.light = Lane(self.store_path, self.size, self.limits, "light")
+        self._reserve: queue.Queue[_Worker] = queue.Queue()
+        reserve = self._reserve if self.spares > 0 else None
+        self.light = Lane(self.store_path, self.size, self.limits, "light", reserve)
         if self.heavy_size > 0:
-            self.heavy = Lane(self.store_path, self.heavy_size, self.limits, "heavy")
+            self.heavy = Lane(self.store_path, self.heavy_size, self.limits, "heavy", reserve)
 
     def start(self) -> None:
-        """Start both lanes' workers."""
+        """Start both lanes' workers, then the spares (in the background)."""
         self.light.start()
         if self.heavy is not None:
             try:
@@ -784,6 +811,7 @@ class WorkerPool:
             except ServeError:
                 self.light.close()
                 raise
+        self.light.fill_reserve(self.spares)
 
     def _is_heavy(self, key: str) -> bool:
         with self._seen_lock:
@@ -814,6 +842,13 @@ class WorkerPool:
         worker = self.light.acquire(timeout_s)
         if worker is None:
             return busy_reply(timeout_s)
+        if self._is_heavy(key):  # found heavy while this one waited: do not run it here
+            self.light.release(worker)
+            worker = self.heavy.acquire(min(self.heavy_wait_s, deadline - time.monotonic()))
+            if worker is None:
+                return heavy_busy_reply()
+            reply = self.heavy.run_on(worker, job, deadline - time.monotonic())
+            return reply if reply is not None else timeout_reply(timeout_s)
         try:
             worker.conn.send(job)
         except OSError:
@@ -826,7 +861,7 @@ class WorkerPool:
         # (no work lost, no process started). When no heavy worker is idle the heavy lane is
         # full: the query is stopped and refused, so heavy queries never queue in the light lane.
         self._mark_heavy(key)
-        spare = self.heavy.acquire(min(self.heavy_wait_s, deadline - time.monotonic()))
+        spare = self.heavy.acquire(0)  # never hold a light worker waiting for a heavy one
         if spare is None:
             self.light.kill(worker)
             return heavy_busy_reply()
@@ -839,10 +874,12 @@ class WorkerPool:
         return reply if reply is not None else timeout_reply(timeout_s)
 
     def close(self) -> None:
-        """Kill every worker."""
+        """Kill every worker (the spares belong to the lane that started them)."""
         self.light.close()
         if self.heavy is not None:
             self.heavy.close()
+        while not self._reserve.empty():
+            self._reserve.get_nowait().stop()
 
 
 # -- HTTP -------------------------------------------------------------------------------------
@@ -1169,7 +1206,7 @@ def make_server(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int =
                          f"{cors!r}")
     listing = queries_listing()
     pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes, worker_memory_mb),
-                      heavy_size=heavy, light_s=light_s)
+                      heavy_size=heavy, light_s=light_s, spares=DEFAULT_SPARES if heavy else 0)
     pool.start()
     settings = Settings(pool, timeout_s, max_request_bytes,
                         json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8"),
