@@ -58,14 +58,16 @@ def stages(path: Path) -> dict[str, float]:
     out["clean"], cleaned = _timed(lambda: clean(raw.text))
     out["outline"], tree = _timed(lambda: outline(cleaned))
     notice = next((s for s in tree.children if s.kind == "notice"), None)
-    out["metadata"], meta = _timed(lambda: extract_metadata(
-        cleaned.text, notice_end=notice.end if notice else None))
+    out["metadata"], meta = _timed(
+        lambda: extract_metadata(cleaned.text, notice_end=notice.end if notice else None)
+    )
     doc = Document(path, raw, cleaned, tree, meta)
     out["measures"], measures = _timed(lambda: list(extract_measures(doc)))
     out["targets"], targets = _timed(lambda: list(extract_targets(doc)))
     out["projects"], projects = _timed(lambda: list(extract_projects(doc)))
-    out["map"], _ = _timed(lambda: map_document(doc, measures=measures, targets=targets,
-                                                projects=projects))
+    out["map"], _ = _timed(
+        lambda: map_document(doc, measures=measures, targets=targets, projects=projects)
+    )
     out["total"] = sum(out.values())
     return out
 
@@ -90,7 +92,9 @@ def main() -> None:
     print("size   " + " ".join(f"{n:>9}" for n in names))
     for size in sizes:
         ratios = [results[size][n] / max(results[base][n], 1e-6) for n in names]
-        print(f"{size:>4g}x  " + " ".join(f"{r:9.2f}" for r in ratios) + f"   (size x{size / base:g})")
+        print(
+            f"{size:>4g}x  " + " ".join(f"{r:9.2f}" for r in ratios) + f"   (size x{size / base:g})"
+        )
 
 
 if __name__ == "__main__":
