@@ -6,6 +6,8 @@
     GET /                          a page listing the named queries, with a SPARQL editor
     GET /queries                   the named queries as JSON (title, description, parameters)
     GET /queries/NAME?p=v          a named query, parameters bound as `plankg query` binds them
+    GET /status                    query workers per lane, idle ones, ready spares (JSON)
+    GET /static/FILE               a file shipped in plankg/static/ (scripts of the query page)
 
 Results: SELECT and ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE as Turtle,
 N-Triples or RDF/XML; chosen by the `Accept` header or a `format=` parameter (json, xml, csv,
@@ -873,6 +875,14 @@ class WorkerPool:
         reply = self.heavy.finish(worker, deadline)
         return reply if reply is not None else timeout_reply(timeout_s)
 
+    def status(self) -> dict[str, Any]:
+        """Workers per lane, idle ones, and ready spares (for GET /status)."""
+        lanes = {"light": self.light, **({"heavy": self.heavy} if self.heavy else {})}
+        out: dict[str, Any] = {name: {"workers": lane.size, "idle": lane._idle.qsize()}
+                               for name, lane in lanes.items()}
+        out["spares"] = {"wanted": self.spares, "ready": self._reserve.qsize()}
+        return out
+
     def close(self) -> None:
         """Kill every worker (the spares belong to the lane that started them)."""
         self.light.close()
@@ -1078,6 +1088,9 @@ class Handler(BaseHTTPRequestHandler):
             elif path == "/queries" and reading:
                 self._send(Reply(200, "application/json; charset=utf-8",
                                  self.settings.queries_json))
+            elif path == "/status" and reading:
+                self._send(Reply(200, "application/json; charset=utf-8", json.dumps(
+                    self.settings.pool.status()).encode("utf-8") + b"\n"))
             elif path.startswith("/queries/") and reading:
                 self._send(self._named(path.removeprefix("/queries/"), params))
             elif path.startswith("/static/") and reading:
