@@ -417,3 +417,18 @@ def test_every_results_format_parses_back(server: Server) -> None:
     for name in ("json", "xml", "csv", "tsv"):
         status, _, body = request(server.url + f"?format={name}", data=form(ASK))
         assert status == 200 and b"true" in body
+
+
+def test_static_route_never_leaves_its_folder(server: Server) -> None:
+    for path in (
+        "/static/../serve.py",
+        "/static/..%2Fserve.py",
+        "/static/.hidden",
+        "/static//etc/passwd",
+        "/static/nothing.js",
+    ):
+        answer = raw(
+            server, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        assert statuses(answer) == [404], (path, answer)
+        assert b"import " not in answer and b"root:" not in answer
