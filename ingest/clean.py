@@ -1,6 +1,7 @@
 """Clean a plan's text into the canonical text that every later offset refers to.
 
-What goes: Word bookmark debris, PDF page-number lines, tables of contents, footnote digits glued
+What goes: control characters (C0 and C1 other than tab and newline; counted in
+`stats["control_chars"]`), Word bookmark debris, PDF page-number lines, tables of contents, footnote digits glued
 to a year, stray spaces that PDF conversion puts between Chinese and digits, and the line breaks
 that PDF conversion puts in the middle of sentences (only in files laid out at a fixed width).
 Everything else stays exactly as printed. `CleanText.source_line(offset)` maps back to the line of
@@ -40,6 +41,10 @@ _SPACE_RIGHT_START = re.compile(rf"^({_NUM}) (?=[年月日])")
 # A footnote mark glued to a year: 2025年2 → 2025年, (1981～2010年1） → (1981～2010年）
 _FOOTNOTE = re.compile(r"(?<=\d{4})( ?年)\d{1,2}(?=[\s）)，。、]|$)(?!\s*[月日号])")
 _SENTENCE_END = "。！？；：”」』）)"
+# C0 and C1 control characters (and DEL) other than tab, newline, CR (a line break) and form
+# feed (a page break, dropped with the page debris), and lone surrogates: they are never printed,
+# make XML (RDF/XML, SPARQL XML results) invalid, and can steer a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ def clean(raw: str, *, rejoin: bool = True) -> CleanText:
     a line already, rejoined from the page geometry)."""
     stats: Counter[str] = Counter()
     raw = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    raw, stats["control_chars"] = _CONTROL.subn("", raw)
     lines = [_Line(text, i) for i, text in enumerate(raw.split("\n"), start=1)]
     lines = _drop_debris(lines, stats)
     for line in lines:

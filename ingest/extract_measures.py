@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from plankg.ingest.extract_units import assignment_vocab, extract_assignments
 from plankg.ingest.records import Measure, PlaceMention, Source, UnitMention
 from plankg.ingest.segment import Segment
+from plankg.ingest.spans import SpanIndex
 
 if TYPE_CHECKING:
     from plankg.ingest.document import Document
@@ -429,6 +430,7 @@ def extract_measures(doc: Document, vocab: Vocabulary | None = None) -> Iterator
 
         vocab = vocabulary()
     units: list[UnitMention] = [u for _, us in extract_assignments(doc) for u in us]
+    unit_index = SpanIndex(units)  # a scan of every unit for every span grew with size²
     for span in measure_spans(doc.text, doc.outline):
         if span.text is not None:
             text = span.text
@@ -438,8 +440,7 @@ def extract_measures(doc: Document, vocab: Vocabulary | None = None) -> Iterator
                 span.seg.body_start
             flat = flatten(doc.text[span.start:span.end], heading_line)
             text = _strip_assignment(_strip_number(flat, span.number))
-        own = tuple(u for u in units
-                    if span.start <= u.source.start and u.source.end <= span.end)
+        own = unit_index.within(span.start, span.end)
         scored = "\n".join([text, *[span.label] * _LABEL_WEIGHT])
         sectors = rank_concepts(keyword_hits(scored, vocab, "sector"), _MAX_SECTORS, 4)
         instruments = rank_concepts(keyword_hits(scored, vocab, "instrument"),

@@ -35,6 +35,7 @@ from plankg.ingest.document import Document
 from plankg.ingest.extract_units import inline_assignments, parse_unit_list
 from plankg.ingest.records import Project, Source, UnitMention
 from plankg.ingest.segment import Segment
+from plankg.ingest.spans import SpanIndex
 from plankg.vocab import Vocabulary, vocabulary
 
 # Multipliers from a printed money unit to yuan.
@@ -377,7 +378,7 @@ def prose_period(text: str) -> tuple[int | None, int | None]:
 
 
 def _box_projects(
-    doc: Document, box: Segment, vocab: Vocabulary, assigned: list[UnitMention]
+    doc: Document, box: Segment, vocab: Vocabulary, assigned: SpanIndex[UnitMention]
 ) -> Iterator[Project]:
     """Projects of one box; `assigned` holds the plan's inline assignments (lead units of a
     project are those printed inside its item)."""
@@ -397,9 +398,7 @@ def _box_projects(
             continue
         printed, yuan = prose_investment(_flat(text))
         start, end = prose_period(_flat(text))
-        leads = [
-            u for u in assigned if u.role == "lead" and span_start <= u.source.start < span_end
-        ]
+        leads = [u for u in assigned.starting_in(span_start, span_end) if u.role == "lead"]
         yield Project(
             name=name,
             content=content,
@@ -421,13 +420,13 @@ def extract_projects(doc: Document, vocab: Vocabulary | None = None) -> Iterator
     """Every project of a plan, in document order: rows of project tables and items of project
     boxes."""
     vocab = vocab or vocabulary()
-    assigned: list[UnitMention] | None = None
+    assigned: SpanIndex[UnitMention] | None = None
     for seg in doc.outline.walk():
         if seg.kind == "table":
             yield from _table_projects(doc, seg, vocab)
         elif seg.kind == "box" and _is_project_box(seg):
             if assigned is None:  # one pass over the plan, only when it has project boxes
-                assigned = [
+                assigned = SpanIndex([  # searched per item, never scanned whole
                     u for _, units in inline_assignments(doc.text, doc.outline) for u in units
-                ]
+                ])
             yield from _box_projects(doc, seg, vocab, assigned)

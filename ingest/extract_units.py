@@ -24,6 +24,7 @@ a generic suffix (…领导小组, …公司, …管委会) types them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -668,15 +669,20 @@ def _column_label(column: str, labels: tuple[str, ...]) -> str | None:
     return next((label for label in labels if label in compact and len(label) >= 4), None)
 
 
+@lru_cache(maxsize=4)  # every cell of a row searches the same span: build it once per row
+def _span_chars(doc_text: str, lo: int, hi: int) -> tuple[list[tuple[str, int]], str, list[int]]:
+    chars = _chars(doc_text[lo:hi], lo)
+    return chars, "".join(ch for ch, _ in chars), [pos for _, pos in chars]
+
+
 def _locate(doc_text: str, lo: int, hi: int, needle: str, cursor: int) -> list[tuple[str, int]]:
     """The characters of `needle` (whitespace ignored) in doc_text[lo:hi], searching from
     `cursor` first; [] when it is not printed contiguously there."""
-    chars = _chars(doc_text[lo:hi], lo)
-    hay = "".join(ch for ch, _ in chars)
+    chars, hay, positions = _span_chars(doc_text, lo, hi)
     target = "".join(ch for ch in needle if ch not in _WHITESPACE)
     if not target:
         return []
-    from_k = next((k for k, (_, pos) in enumerate(chars) if pos >= cursor), len(chars))
+    from_k = bisect.bisect_left(positions, cursor)
     k = hay.find(target, from_k)
     if k < 0:
         k = hay.find(target)

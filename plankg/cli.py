@@ -32,7 +32,19 @@ def _store(args: argparse.Namespace, *, read_only: bool = False):
 
 
 def _error(message: str) -> None:
-    print(f"plankg: error: {message}", file=sys.stderr)
+    from plankg.terminal import escape_controls
+
+    print(f"plankg: error: {escape_controls(message)}", file=sys.stderr)
+
+
+def _emit(text: str, *, display: bool = True) -> None:
+    """Write to stdout; text for display (tables, outlines), or any text going to a terminal,
+    has its control characters escaped so that nothing in a plan or a result steers it."""
+    from plankg.terminal import escape_controls
+
+    if display or sys.stdout.isatty():
+        text = escape_controls(text)
+    sys.stdout.write(text)
 
 
 # -- outline ----------------------------------------------------------------------------------
@@ -42,10 +54,10 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
     doc = load_plan(args.file)
     if args.json:
-        json.dump(outline_json(doc), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        _emit(json.dumps(outline_json(doc), ensure_ascii=False, indent=1) + "\n",
+              display=False)
     else:
-        sys.stdout.write(outline_tree(doc, max_depth=args.depth, rows=args.rows))
+        _emit(outline_tree(doc, max_depth=args.depth, rows=args.rows))
     return 0
 
 
@@ -97,7 +109,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     serve(store_path(args.store), host=args.host, port=args.port, timeout_s=args.timeout,
           max_rows=args.max_rows, max_bytes=args.max_bytes,
           max_request_bytes=args.max_request_bytes, workers=args.workers or DEFAULT_WORKERS,
-          ready=ready)
+          heavy_workers=args.heavy_workers, light_s=args.light_seconds,
+          worker_memory_mb=args.worker_memory, cors=args.cors, ready=ready)
     return 0
 
 
@@ -229,7 +242,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = run_named(_store(args, read_only=True), args.name,
                               _params(args.param), include_excluded=args.include_rejected)
-    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
+    _emit(format_rows(columns, rows, args.format, wide=args.wide),
+          display=args.format in ("table", "md"))
     return 0
 
 
@@ -241,7 +255,8 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         _error("give a query or -f FILE.rq")
         return 2
     columns, rows = run_sparql(_store(args, read_only=True), text, _params(args.param))
-    sys.stdout.write(format_rows(columns, rows, args.format, wide=args.wide))
+    _emit(format_rows(columns, rows, args.format, wide=args.wide),
+          display=args.format in ("table", "md"))
     return 0
 
 
@@ -460,6 +475,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse requests larger than N bytes (default 256 KiB)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="query worker processes (default: CPUs, at most 4)")
+    p.add_argument("--heavy-workers", type=int, default=None, metavar="N",
+                   help="workers for queries that ran past --light-seconds (default: half of "
+                   "--workers; 0: one lane for all)")
+    p.add_argument("--light-seconds", type=float, default=1.0, metavar="SECONDS",
+                   help="time a query has in the light lane before it counts as heavy "
+                   "(default 1)")
+    p.add_argument("--worker-memory", type=int, default=2048, metavar="MIB",
+                   help="address space of one query worker; a query past it gets 503 "
+                   "(default 2048; 0: no limit)")
+    p.add_argument("--cors", default=None, metavar="ORIGIN",
+                   help="let browser pages from ORIGIN (or * for any) read answers and POST "
+                   "queries; default: no CORS headers, cross-site POSTs refused")
     p.add_argument("--store", metavar="DIR",
                    help="the embedded store (default: $PLANKG_STORE or ./plankg-store)")
     p.add_argument("--plans", action="append", type=Path, default=[], metavar="DIR",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plankg.errors import PlankgError
+from plankg.sheets import neutralise
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -122,7 +123,7 @@ def _write_csv(graph: nx.Graph, path: Path) -> None:
                 "target_district": nv.get("district", ""),
             }
             row.update({k: data[k] for k in data if k not in REVIEW_COLUMNS})
-            writer.writerow(row)
+            writer.writerow({k: neutralise(v) for k, v in row.items()})  # no live formulas
 
 
 def export_graph(graph: nx.Graph, path: Path, fmt: str) -> None:

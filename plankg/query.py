@@ -38,6 +38,7 @@ import pyoxigraph as ox
 from plankg import iri
 from plankg.errors import PlankgError
 from plankg.iri import PREFIXES
+from plankg.sheets import neutralise_row
 
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(\w+)\s*(?:=\s*([^:]*?))?\s*(?::\s*(.*))?$")
@@ -108,9 +109,13 @@ def get_query(name: str) -> NamedQuery:
 
 
 def term(value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term a parameter value stands for."""
-    if re.match(r"^https?://\S+$", value):
-        return ox.NamedNode(value)
+    """The RDF term a parameter value stands for; a value that starts like an IRI must be a
+    valid one (so `http://x> } ; DROP ALL` is refused, never turned into a literal)."""
+    if re.match(r"^https?://", value):
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            raise QueryError(f"parameter value {value!r} is not a valid IRI") from None
     if re.fullmatch(r"-?\d+", value):
         return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     return ox.Literal(value)
@@ -290,7 +295,7 @@ def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: str,
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([[r[c] or "" for c in columns] for r in rows])
+        writer.writerows([neutralise_row(r[c] or "" for c in columns) for r in rows])
         return "\ufeff" + buf.getvalue()
     limit = 10**9 if wide else max_cell
     if fmt == "md":

@@ -3,8 +3,22 @@
 `RemoteStore` offers the part of `pyoxigraph.Store` that plankg uses (query, update,
 named_graphs, contains_named_graph, quads_for_pattern, dump, extend), so ingest, link, query and
 export-graph run unchanged against the Oxigraph server (`oxigraph serve`), Apache Jena Fuseki or
-Virtuoso. Results are requested as SPARQL JSON; every request has a timeout; server errors become
-`RemoteError` with the server's message.
+Virtuoso. Results are requested as SPARQL JSON; server errors become `RemoteError` with the
+server's message, in one line.
+
+The client is guarded against a hostile or broken endpoint (plain `http.client`, so every limit
+is ours, not a library default):
+- one overall deadline per request (`timeout_s`), checked between every read: a server that
+  trickles one byte a second fails at the deadline, not after hours;
+- a byte cap on answers (`max_bytes`, default 256 MiB), read in chunks and aborted when passed;
+- redirects are followed only to the same scheme, host and port (at most 3); a redirect to any
+  other host is an error naming it;
+- 429 and 503 with `Retry-After` are retried at most 3 times, waiting what the server asks
+  (at most 10 s a time, never past the deadline);
+- a descriptive User-Agent (`plankg/VERSION (SPARQL client; +URL)`);
+- answers are read as JSON only (XML results are refused, never parsed, so no entity is ever
+  expanded); nesting too deep, a wrong shape, an invalid IRI or language tag all become one
+  line saying what the server sent.
 
 Two things differ from the embedded store, and both are documented for users:
 - Queries look at the union of all named graphs: the URL parameter `union-default-graph` is sent
@@ -17,15 +31,32 @@ Two things differ from the embedded store, and both are documented for users:
 
 from __future__ import annotations
 
+import http.client
 import json
+import time
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
 
+from plankg import __version__
 from plankg.errors import PlankgError
 
 DEFAULT_TIMEOUT_S = 60
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+MAX_REDIRECTS = 3
+MAX_RETRIES = 3
+MAX_RETRY_WAIT_S = 10.0
+CHUNK = 64 * 1024
+USER_AGENT = (f"plankg/{__version__} (SPARQL client for the plankg knowledge graph of climate "
+              "plans; +https://w3id.org/plankg)")
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES,
+               "text/plain": ox.RdfFormat.N_TRIPLES,
+               "text/turtle": ox.RdfFormat.TURTLE}
+STATUS_NAMES = {400: "QueryBadFormed", 401: "Unauthorized", 403: "Forbidden",
+                404: "EndPointNotFound", 414: "URITooLong", 500: "EndPointInternalError"}
 
 
 class RemoteError(PlankgError):
@@ -55,7 +86,21 @@ class _Row(dict):
         return dict.get(self, name)
 
 
-def _term(binding: Mapping[str, str]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+class _Malformed(Exception):
+    """What is wrong with an answer; becomes a RemoteError naming the endpoint."""
+
+
+def _term(binding: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """One SPARQL JSON term; anything unexpected raises _Malformed."""
+    try:
+        return _term_unchecked(binding)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _Malformed(f"a term is not SPARQL JSON ({str(binding)[:80]})") from exc
+    except ValueError as exc:
+        raise _Malformed(f"a term is not valid RDF: {exc} ({str(binding)[:80]})") from exc
+
+
+def _term_unchecked(binding: Mapping[str, str]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     kind = binding["type"]
     if kind == "uri":
         return ox.NamedNode(binding["value"])
@@ -72,11 +117,16 @@ class RemoteStore:
     """A SPARQL 1.1 endpoint (query URL, optional update URL) seen as a plankg store."""
 
     def __init__(self, endpoint: str, update_endpoint: str | None = None, *,
-                 timeout_s: int = DEFAULT_TIMEOUT_S, union_default_graph: bool = True) -> None:
+                 timeout_s: float = DEFAULT_TIMEOUT_S, union_default_graph: bool = True,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        for url in (endpoint, update_endpoint):
+            if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+                raise RemoteError(f"{url} is not an http(s) URL")
         self.endpoint = endpoint
         self.update_endpoint = update_endpoint or _guess_update(endpoint)
         self.timeout_s = timeout_s
         self.union_default_graph = union_default_graph
+        self.max_bytes = max_bytes
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
@@ -90,24 +140,33 @@ class RemoteStore:
         body = text + _values_block(substitutions) if substitutions else text
         union = use_default_graph_as_union and self.union_default_graph
         data = self._request(self.endpoint, head + body, union=union)
-        if "boolean" in data:
-            return bool(data["boolean"])
-        if "head" in data:
+        if "triples" in data:
+            return data["triples"]
+        try:
+            if "boolean" in data:
+                if not isinstance(data["boolean"], bool):
+                    raise _Malformed("`boolean` is not true or false")
+                return data["boolean"]
             variables = data["head"].get("vars", [])
-            rows = [{k: _term(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+            if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+                raise _Malformed("`head.vars` is not a list of names")
+            rows = [{k: _term(v) for k, v in b.items()} for b in _bindings(data)]
             return _Solutions(variables, rows)
-        return data["triples"]
+        except (KeyError, TypeError, AttributeError, ValueError, _Malformed) as exc:
+            detail = str(exc) if isinstance(exc, _Malformed) else "not SPARQL JSON results"
+            raise RemoteError(f"{self.endpoint} sent a malformed answer: {detail}") from None
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        data = self._request(self.endpoint,
-                             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        for b in data["results"]["bindings"]:
-            if b["g"]["type"] == "uri":
-                yield ox.NamedNode(b["g"]["value"])
+        solutions = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        for row in solutions:
+            if isinstance(row["g"], ox.NamedNode):
+                yield row["g"]
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
-        return bool(self._request(self.endpoint, f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-                    ["boolean"])
+        answer = self.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+        if not isinstance(answer, bool):
+            raise RemoteError(f"{self.endpoint} sent a malformed answer: not an ASK result")
+        return answer
 
     def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
                           graph: Any = None) -> Iterator[ox.Quad]:
@@ -115,10 +174,16 @@ class RemoteStore:
                            ((subject, "?s"), (predicate, "?p"), (obj, "?o")))
         where = f"GRAPH {graph} {{ {pattern} }}" if graph is not None else \
             f"GRAPH ?g {{ {pattern} }}"
-        data = self._request(self.endpoint, f"SELECT * WHERE {{ {where} }}")
-        for b in data["results"]["bindings"]:
-            yield ox.Quad(subject or _term(b["s"]), predicate or _term(b["p"]),
-                          obj or _term(b["o"]), graph or _term(b["g"]))
+        solutions = self.query(f"SELECT * WHERE {{ {where} }}")
+        if not isinstance(solutions, _Solutions):
+            raise RemoteError(f"{self.endpoint} sent a malformed answer: not SELECT results")
+        for row in solutions:
+            try:
+                yield ox.Quad(subject or row["s"], predicate or row["p"], obj or row["o"],
+                              graph or row["g"])
+            except (TypeError, ValueError):
+                raise RemoteError(f"{self.endpoint} sent a malformed answer: a row lacks a "
+                                  "subject, predicate, object or graph") from None
 
     def dump(self, output: Any = None, format: ox.RdfFormat = ox.RdfFormat.N_QUADS,
              *, from_graph: ox.NamedNode | None = None, prefixes: Any = None) -> bytes | None:
@@ -154,40 +219,167 @@ class RemoteStore:
     # -- transport --------------------------------------------------------------------------
     def _request(self, url: str, text: str, *, update: bool = False,
                  union: bool = False) -> dict[str, Any]:
-        from urllib.error import HTTPError, URLError
-
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        client = SPARQLWrapper(url)
-        client.setTimeout(self.timeout_s)
-        client.setMethod(POST)
+        """POST one query or update within the deadline; the answer as parsed JSON, or
+        {"triples": [...]} for a graph answer."""
+        fields = {"update" if update else "query": text}
         if union:
-            client.addParameter("union-default-graph", "true")
-        client.setQuery(text)  # SPARQLWrapper sees an update and posts it as update=
-        if not update:
-            client.setReturnFormat(JSON)
+            fields["union-default-graph"] = "true"
+        body = urllib.parse.urlencode(fields).encode("utf-8")
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                   "User-Agent": USER_AGENT,
+                   "Accept": "*/*" if update else
+                   f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"}
+        deadline = time.monotonic() + self.timeout_s
+        status, ctype, raw = _post(url, body, headers, deadline, self.max_bytes)
+        if status >= 400:
+            detail = " ".join(raw.decode("utf-8", "replace").split())[:500]
+            if status in STATUS_NAMES:
+                raise RemoteError(f"{url} refused the request: {STATUS_NAMES[status]}: "
+                                  f"{status} {detail}")
+            raise RemoteError(f"{url} answered {status}: {detail}")
+        if update:
+            return {}
+        return _decode(url, ctype, raw)
+
+
+def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int]:
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
+          max_bytes: int) -> tuple[int, str, bytes]:
+    """Status, media type and body of a POST, following same-origin redirects and honouring
+    Retry-After a bounded number of times, all within `deadline`."""
+    first = urllib.parse.urlsplit(url)
+    target, redirects, retries = url, 0, 0
+    while True:
+        status, response_headers, raw = _post_once(target, body, headers, deadline, max_bytes)
+        if status in (301, 302, 303, 307, 308):
+            location = response_headers.get("location", "")
+            nxt = urllib.parse.urlsplit(urllib.parse.urljoin(target, location))
+            if not location or _origin(nxt) != _origin(first):
+                raise RemoteError(f"{url} redirected to {location or 'nowhere'}: another host; "
+                                  "not followed (give that endpoint's URL if it is meant)")
+            redirects += 1
+            if redirects > MAX_REDIRECTS:
+                raise RemoteError(f"{url} redirected more than {MAX_REDIRECTS} times")
+            target = nxt.geturl()
+            continue
+        if status in (429, 503) and retries < MAX_RETRIES:
+            wait = _retry_after(response_headers.get("retry-after", ""))
+            if wait is not None and time.monotonic() + wait < deadline:
+                retries += 1
+                time.sleep(wait)
+                continue
+        if status in (429, 503):
+            raise RemoteError(f"{url} answered {status} (busy) and still was after "
+                              f"{retries} retries within the request's deadline")
+        return status, response_headers.get("content-type", ""), raw
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), capped."""
+    value = value.strip()
+    if not value:
+        return 1.0  # none given: a short pause
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_WAIT_S)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(max(0.0, when - time.time()), MAX_RETRY_WAIT_S)
+
+
+def _post_once(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
+               max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+    parts = urllib.parse.urlsplit(url)
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise RemoteError(f"{url} did not answer within the deadline")
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = kind(parts.hostname or "", parts.port, timeout=left)
+    try:
+        conn.request("POST", path, body=body, headers=dict(headers))
+        _arm(conn, deadline, url)
+        response = conn.getresponse()
+        response_headers = {k.lower(): v for k, v in response.getheaders()}
+        declared = response_headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise RemoteError(f"{url} announced {int(declared)} bytes; the limit is {max_bytes}")
+        chunks, size = [], 0
+        while True:
+            _arm(conn, deadline, url)
+            chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise RemoteError(f"{url} sent more than {max_bytes} bytes; stopped reading "
+                                  "(narrow the query, or raise the client's byte limit)")
+            chunks.append(chunk)
+        return response.status, response_headers, b"".join(chunks)
+    except RemoteError:
+        raise
+    except (TimeoutError, http.client.IncompleteRead) as exc:
+        if time.monotonic() >= deadline or isinstance(exc, TimeoutError):
+            raise RemoteError(f"{url} did not answer within the deadline") from None
+        raise RemoteError(f"{url} cut its answer short") from None
+    except (http.client.HTTPException, OSError) as exc:
+        reason = " ".join(str(getattr(exc, "reason", exc) or type(exc).__name__).split())
+        raise RemoteError(f"cannot reach {url}: {reason}") from None
+    finally:
+        conn.close()
+
+
+def _arm(conn: http.client.HTTPConnection, deadline: float, url: str) -> None:
+    """Give the next socket read only what is left of the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise RemoteError(f"{url} did not answer within the deadline")
+    if conn.sock is not None:
+        conn.sock.settimeout(left)
+
+
+def _decode(url: str, ctype: str, raw: bytes) -> dict[str, Any]:
+    """A JSON results document, or a graph answer as {"triples": [...]}."""
+    media = ctype.split(";")[0].strip().lower()
+    if media in GRAPH_TYPES:
         try:
-            response = client.query()
-            if update:
-                response.response.read()
-                return {}
-            raw = response.response.read()
-        except HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace")[:500]
-            raise RemoteError(f"{url} answered {exc.code}: {detail}") from None
-        except SPARQLWrapperException as exc:
-            message = " ".join(str(exc).split())  # one line: SPARQLWrapper's has the body
-            raise RemoteError(f"{url} refused the request: {message}") from None
-        except (URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise RemoteError(f"cannot reach {url}: {reason}") from None
-        try:
-            return json.loads(raw) if raw.strip() else {}
-        except json.JSONDecodeError:
-            # The Oxigraph server sends 200 before its timeout fires and then cuts the body.
-            raise RemoteError(f"{url} sent incomplete results (the server's time limit may "
-                              "have cut them off)") from None
+            triples = [q.triple for q in ox.parse(raw, format=GRAPH_TYPES[media])]
+        except (SyntaxError, ValueError) as exc:
+            message = " ".join(str(exc).split())[:200]
+            raise RemoteError(f"{url} sent a malformed graph: {message}") from None
+        return {"triples": triples}
+    if "xml" in media:
+        raise RemoteError(f"{url} sent XML ({media}) though JSON was asked for; plankg does not "
+                          "read XML results (entities are never expanded)")
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise RemoteError(f"{url} sent JSON nested too deeply to be results") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        # The Oxigraph server sends 200 before its timeout fires and then cuts the body.
+        raise RemoteError(f"{url} sent incomplete results (the server's time limit may "
+                          "have cut them off)") from None
+    if not isinstance(data, dict) or not ("boolean" in data or isinstance(data.get("head"),
+                                                                           dict)):
+        raise RemoteError(f"{url} sent a malformed answer: not SPARQL JSON results "
+                          f"({raw[:60].decode('utf-8', 'replace')!r})")
+    return data
+
+
+def _bindings(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    bindings = data["results"]["bindings"]
+    if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
+        raise _Malformed("`results.bindings` is not a list of objects")
+    return bindings
 
 
 def _values_block(substitutions: Mapping[ox.Variable, Any]) -> str:

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from plankg import iri
 from plankg.errors import PlankgError
+from plankg.sheets import needs_neutralising, neutralise_row, restore
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -430,7 +431,8 @@ def format_sheet(rows: Sequence[SheetRow], fmt: str = "csv") -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([getattr(row, c) for c in COLUMNS] for row in rows)
+    # quotes and comments may start with = + - @: never let a spreadsheet run them
+    writer.writerows(neutralise_row(getattr(row, c) for c in COLUMNS) for row in rows)
     return "\ufeff" + buf.getvalue()
 
 
@@ -510,9 +512,15 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def _cell(value: object) -> str:
+    """A cell as the reviewer typed it: the apostrophe the export put before formula-looking
+    text is removed, and white space trimmed unless trimming would turn the text into a formula
+    (`\t=1+1` stays as it is)."""
     if value is None:
         return ""
-    return str(value).strip()
+    text = restore(str(value))
+    stripped = text.strip()
+    return text.rstrip() if needs_neutralising(stripped) and stripped != text.rstrip() \
+        else stripped
 
 
 def read_sheet(path: Path) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:

@@ -6,6 +6,8 @@
     GET /                          a page listing the named queries, with a SPARQL editor
     GET /queries                   the named queries as JSON (title, description, parameters)
     GET /queries/NAME?p=v          a named query, parameters bound as `plankg query` binds them
+    GET /status                    query workers per lane, idle ones, ready spares (JSON)
+    GET /static/FILE               a file shipped in plankg/static/ (scripts of the query page)
 
 Results: SELECT and ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE as Turtle,
 N-Triples or RDF/XML; chosen by the `Accept` header or a `format=` parameter (json, xml, csv,
@@ -42,6 +44,7 @@ reading while another process writes is undefined, so stop the server before `pl
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import functools
@@ -50,6 +53,7 @@ import json
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import threading
 import time
@@ -61,7 +65,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -75,6 +78,12 @@ DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 256 * 1024
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+DEFAULT_LIGHT_S = 1.0  # a query's time in the light lane before it counts as heavy
+DEFAULT_HEAVY_WAIT_S = 1.0
+DEFAULT_SPARES = 1  # warm workers kept ready to replace a killed one  # how long a heavy query may wait for a heavy worker
+DEFAULT_WORKER_MEMORY_MB = 2048  # address space of one worker; idle ones use about 450 MiB
+RETRY_AFTER_S = 2
+LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 WORKER_START_S = 60.0  # a worker imports rdflib and opens the store; generous on a slow disk
 TRUNCATED_HEADER = "X-Plankg-Truncated"
 SPARQL_PATHS = ("/sparql", "/query")
@@ -150,63 +159,24 @@ def choose_format(kind: str, accept: str = "", requested: str = "") -> Format:
     return next(f for f in fitting if f.name == DEFAULT_FORMAT[kind])
 
 
+def choose_table_format(accept: str = "", requested: str = "") -> str:
+    """The format of a named query's rows: `format=` (json or csv), else CSV when the Accept
+    header asks for it, else JSON. Raises Refusal for another `format=`."""
+    if requested:
+        if requested not in ("json", "csv"):
+            raise Refusal(400, "bad-format", "format is json or csv for named queries")
+        return requested
+    return "csv" if "text/csv" in _accepted(accept) else "json"
+
+
 def _content_type(fmt: Format) -> str:
     return f"{fmt.media_types[0]}; charset=utf-8"
 
 
-# -- serialisers: stop at a row boundary when a limit is reached ----------------------------------
-def _json_term(t: Any) -> dict[str, Any]:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(t.subject),
-                                            "predicate": _json_term(t.predicate),
-                                            "object": _json_term(t.object)}}
-    out: dict[str, Any] = {"type": "literal", "value": t.value}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif t.datatype.value != XSD_STRING:
-        out["datatype"] = t.datatype.value
-    return out
-
-
-def _xml_term(t: Any) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if isinstance(t, ox.Triple):
-        return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>"
-                f"{_xml_term(t.predicate)}</predicate><object>{_xml_term(t.object)}</object>"
-                "</triple>")
-    if t.language:
-        return f"<literal xml:lang={quoteattr(t.language)}>{escape(t.value)}</literal>"
-    if t.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(t.datatype.value)}>{escape(t.value)}</literal>"
-    return f"<literal>{escape(t.value)}</literal>"
-
-
-def _csv_value(t: Any) -> str:
-    if t is None:
-        return ""
-    if isinstance(t, ox.BlankNode):
-        return f"_:{t.value}"
-    if isinstance(t, ox.Triple):
-        return str(t)
-    return str(t.value)
-
-
-def _csv_line(values: list[str]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(values)
-    return buf.getvalue()
-
-
-def _tsv_value(t: Any) -> str:
-    # N-Triples syntax (the TSV results format); a tab inside a literal must be escaped
-    return "" if t is None else str(t).replace("\t", "\\t")
+# -- serialisers: pyoxigraph's own, cut at a row boundary when a limit is reached ----------------
+_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+BOM = "\ufeff"
 
 
 @dataclass
@@ -237,57 +207,63 @@ class _Writer:
         return b"".join(self.parts) + tail.encode("utf-8")
 
 
+def _tsv_term(t: Any) -> str:
+    return "" if t is None else str(t)  # pyoxigraph writes terms in N-Triples syntax
+
+
+def human_csv(data: bytes) -> bytes:
+    """A CSV for people: UTF-8 with a BOM (Excel then reads Chinese correctly) and no cell a
+    spreadsheet would run as a formula (plankg.sheets)."""
+    from plankg.sheets import neutralise_row
+
+    rows = csv.reader(io.StringIO(data.decode("utf-8").removeprefix(BOM), newline=""))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(neutralise_row(r) for r in rows)
+    return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def _results(variables: list[str], rows: list[str], fmt: Format) -> bytes:
+    """Rows (TSV lines) written by pyoxigraph's serialiser for `fmt`."""
+    tsv = "\t".join("?" + v for v in variables) + "\n" + "".join(rows)
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    data = parsed.serialize(format=_RESULT_FORMATS[fmt.name]) or b""
+    return human_csv(data) if fmt.name == "csv" else data
+
+
 def serialize_solutions(variables: list[str], solutions: Iterable[Any], fmt: Format, *,
                         max_rows: int, max_bytes: int) -> Body:
-    """SELECT results in `fmt`, cut after max_rows rows or before max_bytes bytes."""
-    if fmt.name == "json":
-        head = json.dumps({"head": {"vars": variables}}, ensure_ascii=False)[:-1]
-        start, sep, tail = head + ', "results": {"bindings": [\n', ",\n", "\n]}}\n"
-        def row(s: Any) -> str:
-            return json.dumps({v: _json_term(s[v]) for v in variables if s[v] is not None},
-                              ensure_ascii=False)
-    elif fmt.name == "xml":
-        start = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                 '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-                 + "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
-                 + "</head><results>\n")
-        sep, tail = "", "</results></sparql>\n"
-        def row(s: Any) -> str:
-            return ("<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(s[v])}"
-                                         "</binding>" for v in variables if s[v] is not None)
-                    + "</result>\n")
-    elif fmt.name == "csv":
-        start, sep, tail = _csv_line(variables), "", ""
-        def row(s: Any) -> str:
-            return _csv_line([_csv_value(s[v]) for v in variables])
-    else:  # tsv
-        start, sep, tail = "\t".join("?" + v for v in variables) + "\n", "", ""
-        def row(s: Any) -> str:
-            return "\t".join(_tsv_value(s[v]) for v in variables) + "\n"
-    out = _Writer(max_bytes, len(tail.encode("utf-8")))
-    if not out.add(start):
-        return Body(b"", f"max_bytes={max_bytes}")
-    truncated = ""
+    """SELECT results in `fmt`, cut after max_rows rows or before max_bytes bytes.
+
+    The kept rows pass through pyoxigraph's TSV reader into its own JSON, XML, CSV or TSV
+    writer (so escaping is Oxigraph's, not ours); cutting happens before that, on rows."""
+    rows: list[str] = []
+    size, truncated = 0, ""
     for i, solution in enumerate(solutions):
         if i >= max_rows:
             truncated = f"max_rows={max_rows}"
             break
-        if not out.add((sep if i else "") + row(solution)):
+        line = "\t".join(_tsv_term(solution[v]) for v in variables) + "\n"
+        size += len(line.encode("utf-8"))
+        if size > max_bytes:  # TSV is the tersest form: the others are at least as long
             truncated = f"max_bytes={max_bytes}"
             break
-    return Body(out.close(tail), truncated)
+        rows.append(line)
+    data = _results(variables, rows, fmt)
+    while len(data) > max_bytes and rows:  # JSON and XML are longer: keep fewer rows
+        keep = min(len(rows) - 1, int(len(rows) * max_bytes / len(data) * 0.95))
+        rows, truncated = rows[: max(keep, 0)], f"max_bytes={max_bytes}"
+        data = _results(variables, rows, fmt)
+    return Body(data, truncated)
 
 
-def serialize_boolean(value: bool, fmt: Format) -> Body:
-    """An ASK answer in `fmt`."""
-    word = "true" if value else "false"
-    if fmt.name == "json":
-        return Body(json.dumps({"head": {}, "boolean": value}).encode() + b"\n")
-    if fmt.name == "xml":
-        return Body(('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns='
-                     f'"http://www.w3.org/2005/sparql-results#"><head/><boolean>{word}'
-                     "</boolean></sparql>\n").encode())
-    return Body(f"{word}\n".encode())
+def serialize_boolean(value: Any, fmt: Format) -> Body:
+    """An ASK answer in `fmt`, by pyoxigraph (a QueryBoolean), or a plain bool."""
+    if not isinstance(value, ox.QueryBoolean):
+        value = ox.parse_query_results(
+            '{"head": {}, "boolean": %s}' % ("true" if value else "false"),
+            format=ox.QueryResultsFormat.JSON)
+    data = value.serialize(format=_RESULT_FORMATS[fmt.name]) or b""
+    return Body(human_csv(data) if fmt.name == "csv" else data)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int,
@@ -409,6 +385,20 @@ def _local_graphs(store: ox.Store, iris: Iterable[str], what: str) -> list[ox.Na
     return out
 
 
+def _expand_escapes(text: str) -> str:
+    """The query with SPARQL's \\uXXXX and \\UXXXXXXXX escapes expanded (as the grammar
+    expands them before parsing)."""
+    import re
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group(1) or match.group(2), 16))
+        except ValueError:
+            return match.group(0)
+
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", one, text)
+
+
 # -- the work a worker does -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Limits:
@@ -416,6 +406,7 @@ class Limits:
 
     max_rows: int = DEFAULT_MAX_ROWS
     max_bytes: int = DEFAULT_MAX_BYTES
+    memory_mb: int = 0  # address space of a worker (RLIMIT_AS); 0 leaves it unlimited
 
 
 @dataclass(frozen=True)
@@ -429,10 +420,11 @@ class Reply:
 
 
 def error_reply(status: int, code: str, message: str) -> Reply:
-    """The one JSON shape of every error."""
+    """The one JSON shape of every error; 503 and 429 say when to come back (Retry-After)."""
     body = json.dumps({"error": {"code": code, "message": message, "status": status}},
                       ensure_ascii=False).encode("utf-8")
-    return Reply(status, "application/json; charset=utf-8", body + b"\n")
+    headers = (("Retry-After", str(RETRY_AFTER_S)),) if status in (429, 503) else ()
+    return Reply(status, "application/json; charset=utf-8", body + b"\n", headers)
 
 
 def _reply(body: Body, content_type: str) -> Reply:
@@ -466,10 +458,19 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
                                      max_bytes=limits.max_bytes)
         else:
             fmt = choose_format("results", accept, requested)
-            body = serialize_boolean(bool(result), fmt)
+            body = serialize_boolean(result, fmt)
     except SyntaxError as exc:
         raise Refusal(400, "malformed-query", f"the query does not parse: {exc}") from None
+    except RuntimeError as exc:  # the engine refuses to evaluate (an unknown function, …)
+        message = " ".join(str(exc).split())[:300]
+        raise Refusal(400, "query-failed", f"the query cannot run: {message}") from None
     except OSError as exc:
+        # The worker cannot open network sockets (plankg.sandbox), so a SERVICE that got past
+        # the parse check fails inside the engine (EACCES, or a scheme its client refuses).
+        # Which error it is only chooses the message: nothing left the machine either way.
+        if isinstance(exc, PermissionError) or "service" in _expand_escapes(job["query"]).lower():
+            raise Refusal(403, "service-refused", "SERVICE is refused: this endpoint does not "
+                          "call other endpoints (the query tried to reach the network)") from None
         raise Refusal(500, "query-failed", f"the query failed: {exc}") from None
     return _reply(body, _content_type(fmt))
 
@@ -515,12 +516,28 @@ def _watch_parent(parent: int) -> None:
 def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int) -> None:
     """A worker process: open the store read-only, say ready, answer jobs until the pipe ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    from plankg.sandbox import SandboxError, isolate
+
+    try:
+        # first, while this process has one thread: no network for the engine, ever
+        isolate()
+    except SandboxError as exc:
+        conn.send(("failed", f"cannot cut the query worker off the network: {exc.message}"))
+        return
+    if limits.memory_mb:
+        import resource
+
+        # a query past this fails to allocate: Python raises MemoryError, Rust aborts the
+        # process; either way the server answers 503 and a fresh worker takes this one's place
+        size = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     try:
         store = ox.Store.read_only(store_path)
         check_query("ASK {}")  # import rdflib and warm its parser before the first request
-    except OSError as exc:
-        conn.send(("failed", str(exc)))
+    except (OSError, MemoryError) as exc:
+        conn.send(("failed", f"{exc} (is --worker-memory too small?)" if isinstance(
+            exc, MemoryError) else str(exc)))
         return
     conn.send(("ready", ""))
     while True:
@@ -533,9 +550,17 @@ def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int)
             reply = run(store, job, limits)
         except Refusal as exc:
             reply = error_reply(exc.status, exc.code, exc.message)
+        except MemoryError:
+            reply = error_reply(503, "out-of-memory", _memory_message(limits))
         except Exception as exc:  # the worker must answer, never die on a query
             reply = error_reply(500, "internal-error", f"the query failed ({type(exc).__name__})")
         conn.send(reply)
+
+
+def _memory_message(limits: Limits) -> str:
+    return (f"the query needed more than the {limits.memory_mb} MiB a query worker may use and "
+            "was stopped; narrow it (LIMIT, more specific patterns) or ask for a larger "
+            "--worker-memory")
 
 
 # -- the pool of workers ------------------------------------------------------------------------
@@ -552,17 +577,22 @@ class _Worker:
 
 
 @dataclass
-class WorkerPool:
+class Lane:
     """Worker processes holding the store read-only; a query past its time limit kills its
     worker, and a fresh one takes its place."""
 
     store_path: str
     size: int = DEFAULT_WORKERS
     limits: Limits = field(default_factory=Limits)
+    name: str = "light"
+    # warm spare workers shared by the lanes: a killed worker is replaced at once from here
+    # (starting a process costs seconds of CPU under load), and the spare is made again later
+    reserve: queue.Queue[_Worker] | None = None
     _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue, init=False)
     _all: set[_Worker] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _closed: bool = field(default=False, init=False)
+    _failure: str = field(default="", init=False)  # why the last worker did not start
 
     def start(self) -> None:
         """Start every worker and wait until each has opened the store."""
@@ -573,14 +603,18 @@ class WorkerPool:
             t.join()
         if self._idle.qsize() < self.size:
             self.close()
+            if self._failure:
+                raise ServeError(f"the query worker processes did not start: {self._failure}",
+                                 path=self.store_path)
             raise ServeError("the query worker processes did not start: is the store readable "
                              "(stop any `plankg ingest` writing it), and is serve() called under "
                              "`if __name__ == '__main__':` in a script?", path=self.store_path)
 
-    def _add_worker(self) -> None:
+    def _add_worker(self, into_reserve: bool = False) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
         parent_conn, child_conn = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, name="plankg-serve-worker", daemon=True,
+        process = ctx.Process(target=_worker_main, name=f"plankg-serve-{self.name}",
+                              daemon=True,
                               args=(self.store_path, child_conn, self.limits, os.getpid()))
         try:
             process.start()
@@ -593,11 +627,17 @@ class WorkerPool:
         ok = False
         if parent_conn.poll(WORKER_START_S):
             with contextlib.suppress(EOFError, OSError):
-                ok = parent_conn.recv()[0] == "ready"
+                status, detail = parent_conn.recv()
+                ok = status == "ready"
+                if not ok:
+                    self._failure = detail
         with self._lock:
             if ok and not self._closed:
-                self._all.add(worker)
-                self._idle.put(worker)
+                if into_reserve and self.reserve is not None:
+                    self.reserve.put(worker)  # no lane's until one takes it; the pool stops it
+                else:
+                    self._all.add(worker)
+                    self._idle.put(worker)
                 return
         worker.stop()
 
@@ -606,30 +646,92 @@ class WorkerPool:
             self._all.discard(worker)
             closed = self._closed
         worker.stop()
-        if not closed:
+        if closed:
+            return
+        spare = None
+        if self.reserve is not None:
+            with contextlib.suppress(queue.Empty):
+                spare = self.reserve.get_nowait()
+        if spare is not None and spare.process.is_alive():
+            with self._lock:
+                self._all.add(spare)
+            self._idle.put(spare)
+            threading.Thread(target=self._add_worker, args=(True,), daemon=True).start()
+        else:
             threading.Thread(target=self._add_worker, daemon=True).start()
 
-    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
-        """Run a job on an idle worker within timeout_s (waiting for a worker counts)."""
-        deadline = time.monotonic() + timeout_s
+    def fill_reserve(self, count: int) -> None:
+        """Start `count` spare workers into the shared reserve (in the background)."""
+        for _ in range(count):
+            threading.Thread(target=self._add_worker, args=(True,), daemon=True).start()
+
+    def acquire(self, wait_s: float) -> _Worker | None:
+        """An idle worker within wait_s, or None."""
         try:
-            worker = self._idle.get(timeout=timeout_s)
+            return self._idle.get(timeout=max(0.0, wait_s))
         except queue.Empty:
-            return error_reply(503, "busy", f"every query worker stayed busy for {timeout_s:g} s;"
-                               " try again later")
+            return None
+
+    def run_on(self, worker: _Worker, job: Mapping[str, Any], run_s: float) -> Reply | None:
+        """Run a job on an acquired worker; None when it ran past run_s (the worker is then
+        killed and replaced)."""
         try:
             worker.conn.send(job)
+        except OSError:
+            return self.died(worker)
+        return self.finish(worker, time.monotonic() + run_s)
+
+    def finish(self, worker: _Worker, deadline: float, *, kill: bool = True) -> Reply | None:
+        """Wait until `deadline` for the worker's answer; give the worker back when it comes.
+        None when it does not: the worker is killed and replaced (or, with kill=False, left
+        running for the caller to decide)."""
+        try:
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 reply = worker.conn.recv()
                 self._idle.put(worker)
                 return reply
         except (EOFError, OSError):
+            return self.died(worker)
+        if kill:
             self._replace(worker)
-            return error_reply(500, "worker-died", "the query worker ended unexpectedly")
+        return None
+
+    def died(self, worker: _Worker) -> Reply:
+        """The answer for a worker that ended mid-query; a fresh one takes its place."""
+        worker.process.join(2)
+        code = worker.process.exitcode
         self._replace(worker)
-        return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
-                           "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
-                           "longer --timeout")
+        if self.limits.memory_mb and code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+            # Rust aborts when an allocation fails under RLIMIT_AS
+            return error_reply(503, "out-of-memory", _memory_message(self.limits))
+        return error_reply(500, "worker-died", "the query worker ended unexpectedly")
+
+    def release(self, worker: _Worker) -> None:
+        """Give an idle worker (back) to this lane."""
+        self._idle.put(worker)
+
+    def take(self, worker: _Worker) -> None:
+        """Make a worker of another lane this lane's (it keeps whatever it is running)."""
+        with self._lock:
+            self._all.add(worker)
+
+    def give_up(self, worker: _Worker) -> None:
+        """Forget a worker that another lane takes."""
+        with self._lock:
+            self._all.discard(worker)
+
+    def kill(self, worker: _Worker) -> None:
+        """Stop a running worker and start a fresh one in its place."""
+        self._replace(worker)
+
+    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
+        """Run a job on an idle worker within timeout_s (waiting for a worker counts)."""
+        started = time.monotonic()
+        worker = self.acquire(timeout_s)
+        if worker is None:
+            return busy_reply(timeout_s)
+        reply = self.run_on(worker, job, timeout_s - (time.monotonic() - started))
+        return reply if reply is not None else timeout_reply(timeout_s)
 
     def close(self) -> None:
         """Kill every worker."""
@@ -640,7 +742,160 @@ class WorkerPool:
             worker.stop()
 
 
+def busy_reply(waited_s: float) -> Reply:
+    return error_reply(503, "busy", f"every query worker stayed busy for {waited_s:g} s; try "
+                       "again later")
+
+
+def heavy_busy_reply() -> Reply:
+    return error_reply(503, "busy", "this query is a heavy one and every worker for heavy "
+                       "queries is busy; try again later")
+
+
+def timeout_reply(timeout_s: float) -> Reply:
+    return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
+                       "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
+                       "longer --timeout")
+
+
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n\r]*")
+
+
+def _fingerprint(job: Mapping[str, Any]) -> str:
+    """What identifies a job's cost: its query with comments and runs of white space dropped
+    (a client that varies only a comment is still recognised as sending a heavy query), the
+    dataset and the parameters; the answer format does not count."""
+    key = {k: v for k, v in job.items() if k not in ("accept", "format")}
+    if "query" in key:
+        key["query"] = " ".join(_COMMENT.sub(" ", key["query"]).split())
+    return json.dumps(key, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass
+class WorkerPool:
+    """Two lanes of query workers, so that heavy queries cannot starve light ones.
+
+    Every query starts in the light lane. One still running after `light_s` seconds is heavy:
+    its worker moves, query and all, to the heavy lane, and an idle heavy worker takes its place
+    in the light lane. When no heavy worker is idle the query is stopped and answered 503 with
+    Retry-After: admission by cost, so heavy queries never queue where light ones wait. Queries
+    once found heavy (the last 1024, by text without comments, and parameters) go to the heavy
+    lane directly, waiting at most `heavy_wait_s` for a heavy worker. `spares` warm workers
+    stand by to replace a killed one at once. With `heavy_size` 0 there is one lane and every
+    query has the whole time limit in it."""
+
+    store_path: str
+    size: int = DEFAULT_WORKERS
+    limits: Limits = field(default_factory=Limits)
+    heavy_size: int = 0
+    light_s: float = DEFAULT_LIGHT_S
+    heavy_wait_s: float = DEFAULT_HEAVY_WAIT_S
+    spares: int = DEFAULT_SPARES
+    light: Lane = field(init=False)
+    heavy: Lane | None = field(init=False, default=None)
+    _heavy_seen: collections.OrderedDict[str, None] = field(
+        default_factory=collections.OrderedDict, init=False)
+    _seen_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self._reserve: queue.Queue[_Worker] = queue.Queue()
+        reserve = self._reserve if self.spares > 0 else None
+        self.light = Lane(self.store_path, self.size, self.limits, "light", reserve)
+        if self.heavy_size > 0:
+            self.heavy = Lane(self.store_path, self.heavy_size, self.limits, "heavy", reserve)
+
+    def start(self) -> None:
+        """Start both lanes' workers, then the spares (in the background)."""
+        self.light.start()
+        if self.heavy is not None:
+            try:
+                self.heavy.start()
+            except ServeError:
+                self.light.close()
+                raise
+        self.light.fill_reserve(self.spares)
+
+    def _is_heavy(self, key: str) -> bool:
+        with self._seen_lock:
+            if key in self._heavy_seen:
+                self._heavy_seen.move_to_end(key)
+                return True
+            return False
+
+    def _mark_heavy(self, key: str) -> None:
+        with self._seen_lock:
+            self._heavy_seen[key] = None
+            while len(self._heavy_seen) > 1024:
+                self._heavy_seen.popitem(last=False)
+
+    def run(self, job: Mapping[str, Any], timeout_s: float) -> Reply:
+        """Run a job within timeout_s in the lane its cost calls for."""
+        if self.heavy is None or timeout_s <= self.light_s:
+            return self.light.run(job, timeout_s)
+        started = time.monotonic()
+        deadline = started + timeout_s
+        key = _fingerprint(job)
+        if self._is_heavy(key):
+            worker = self.heavy.acquire(min(self.heavy_wait_s, timeout_s))
+            if worker is None:
+                return heavy_busy_reply()
+            reply = self.heavy.run_on(worker, job, deadline - time.monotonic())
+            return reply if reply is not None else timeout_reply(timeout_s)
+        worker = self.light.acquire(timeout_s)
+        if worker is None:
+            return busy_reply(timeout_s)
+        if self._is_heavy(key):  # found heavy while this one waited: do not run it here
+            self.light.release(worker)
+            worker = self.heavy.acquire(min(self.heavy_wait_s, deadline - time.monotonic()))
+            if worker is None:
+                return heavy_busy_reply()
+            reply = self.heavy.run_on(worker, job, deadline - time.monotonic())
+            return reply if reply is not None else timeout_reply(timeout_s)
+        try:
+            worker.conn.send(job)
+        except OSError:
+            return self.light.died(worker)
+        reply = self.light.finish(worker, time.monotonic() + self.light_s, kill=False)
+        if reply is not None:
+            return reply
+        # Past its light budget: the query is heavy. It keeps running, on a worker that now
+        # belongs to the heavy lane, and an idle heavy worker takes its place in the light lane
+        # (no work lost, no process started). When no heavy worker is idle the heavy lane is
+        # full: the query is stopped and refused, so heavy queries never queue in the light lane.
+        self._mark_heavy(key)
+        spare = self.heavy.acquire(0)  # never hold a light worker waiting for a heavy one
+        if spare is None:
+            self.light.kill(worker)
+            return heavy_busy_reply()
+        self.heavy.give_up(spare)
+        self.light.take(spare)
+        self.light.give_up(worker)
+        self.heavy.take(worker)
+        self.light.release(spare)
+        reply = self.heavy.finish(worker, deadline)
+        return reply if reply is not None else timeout_reply(timeout_s)
+
+    def status(self) -> dict[str, Any]:
+        """Workers per lane, idle ones, and ready spares (for GET /status)."""
+        lanes = {"light": self.light, **({"heavy": self.heavy} if self.heavy else {})}
+        out: dict[str, Any] = {name: {"workers": lane.size, "idle": lane._idle.qsize()}
+                               for name, lane in lanes.items()}
+        out["spares"] = {"wanted": self.spares, "ready": self._reserve.qsize()}
+        return out
+
+    def close(self) -> None:
+        """Kill every worker (the spares belong to the lane that started them)."""
+        self.light.close()
+        if self.heavy is not None:
+            self.heavy.close()
+        while not self._reserve.empty():
+            self._reserve.get_nowait().stop()
+
+
 # -- HTTP -------------------------------------------------------------------------------------
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the request handler needs to know."""
@@ -651,10 +906,24 @@ class Settings:
     queries_json: bytes
     page: bytes
     query_names: frozenset[str]
+    cors_origin: str | None = None  # the one origin (or "*") browsers may read answers from
+    loopback_only: bool = True  # bound to loopback: a Host naming another host is refused
+
+
+class Server(ThreadingHTTPServer):
+    """The stdlib threading server with a listen backlog sized for many clients (the default 5
+    resets connections under load)."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
 
 
 class Handler(BaseHTTPRequestHandler):
-    """The SPARQL Protocol, the page and the named queries."""
+    """The SPARQL Protocol, the page and the named queries.
+
+    The body of every request is consumed or refused before anything is answered (a GET with a
+    body gets 400 and the connection is closed, never read as a second request); chunked bodies,
+    duplicate or conflicting lengths get 400/411 and a closed connection."""
 
     server_version = "plankg-serve"
     protocol_version = "HTTP/1.1"
@@ -672,13 +941,21 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error_reply(code, status.phrase.lower().replace(" ", "-"),
                                message or status.description))
 
+    def _cors_headers(self) -> list[tuple[str, str]]:
+        """CORS headers only when `--cors` names this request's origin (or is "*")."""
+        allowed = self.settings.cors_origin
+        origin = self.headers.get("Origin", "") if self.headers else ""
+        if not allowed or not origin or (allowed != "*" and origin != allowed):
+            return []
+        return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin"),
+                ("Access-Control-Expose-Headers", TRUNCATED_HEADER)]
+
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", TRUNCATED_HEADER)
-        for name, value in reply.headers:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in [*self._cors_headers(), *reply.headers]:
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -689,39 +966,109 @@ class Handler(BaseHTTPRequestHandler):
     def _fail(self, status: int, code: str, message: str) -> None:
         self._send(error_reply(status, code, message))
 
+    # -- the body: consumed or refused, never left on the connection ----------------------------
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when the request was answered already (and the
+        connection is then closed)."""
+        lengths = self.headers.get_all("Content-Length") or []
+        chunked = self.headers.get("Transfer-Encoding")
+        if chunked:
+            self.close_connection = True
+            if lengths:  # both framings: a smuggling attempt
+                self._fail(400, "bad-request", "Content-Length and Transfer-Encoding together")
+            else:
+                self._fail(411, "length-required", "send the body with a Content-Length")
+            return None
+        values = {v.strip() for v in ",".join(lengths).split(",") if v.strip()}
+        if len(values) > 1 or any(not v.isdigit() for v in values):
+            self.close_connection = True
+            self._fail(400, "bad-request", "Content-Length is not one number")
+            return None
+        length = int(values.pop()) if values else 0
+        if length > self.settings.max_request_bytes:
+            self.close_connection = True  # the body is not read: the connection cannot be reused
+            self._fail(413, "request-too-large", f"the request body has {length} bytes; the "
+                       f"limit is {self.settings.max_request_bytes}")
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-body
+            self.close_connection = True
+            return None
+        return body
+
+    def _no_body(self) -> bool:
+        """For methods without a body: True when there is none; else answered 400."""
+        body = self._read_body()
+        if body is None:
+            return False
+        if body:
+            self.close_connection = True
+            self._fail(400, "body-not-allowed", f"a {self.command} request has no body; POST "
+                       "the query instead")
+            return False
+        return True
+
+    # -- who may ask --------------------------------------------------------------------------
+    def _refuse_foreign(self) -> bool:
+        """Refuse (and answer) what another site or host name makes a browser send: a Host that
+        is not loopback on a loopback server (DNS rebinding), and a cross-site POST (CSRF: a
+        form POST needs no preflight). True when refused."""
+        if self.settings.loopback_only:
+            host = self.headers.get("Host", "")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in LOOPBACK_NAMES:
+                self._fail(403, "host-refused", f"this server answers to 127.0.0.1 and "
+                           f"localhost only, not {host!r}")
+                return True
+        if self.command != "POST":
+            return False
+        origin = self.headers.get("Origin")
+        site = self.headers.get("Sec-Fetch-Site", "").lower()
+        allowed = self.settings.cors_origin
+        if origin is not None and allowed and (allowed == "*" or origin == allowed):
+            return False
+        own = {f"http://{self.headers.get('Host', '')}"}
+        if (origin is not None and origin not in own) or site in ("cross-site", "same-site"):
+            self._fail(403, "cross-site-refused", "a POST from another site is refused; start "
+                       "the server with --cors ORIGIN to let that site query it")
+            return True
+        return False
+
     def do_OPTIONS(self) -> None:
-        """CORS preflight for browser clients."""
+        """CORS preflight: allowed only for the `--cors` origin."""
+        if not self._no_body():
+            return
         self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        cors = self._cors_headers()
+        if cors:
+            for name, value in cors:
+                self.send_header(name, value)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def do_GET(self) -> None:
         """Page, named queries, or a SPARQL query in the URL."""
-        self._handle(b"")
+        if self._no_body():
+            self._handle(b"")
+
+    do_HEAD = do_GET
 
     def do_POST(self) -> None:
         """A SPARQL query (or a refused update) in the body."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self.close_connection = True
-            self._fail(411, "length-required", "send the body with a Content-Length")
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            self._fail(400, "bad-request", "Content-Length is not a number")
-            return
-        if length > self.settings.max_request_bytes:
-            self.close_connection = True  # the body is not read: the connection cannot be reused
-            self._fail(413, "request-too-large", f"the request body has {length} bytes; the "
-                       f"limit is {self.settings.max_request_bytes}")
-            return
-        self._handle(self.rfile.read(length))
+        body = self._read_body()
+        if body is not None:
+            self._handle(body)
+
+    def _not_allowed(self) -> None:
+        """Graph Store writes and every other method: this endpoint is read-only."""
+        if self._read_body() is not None:
+            self._fail(405, "method-not-allowed", f"{self.command} is refused: this endpoint is "
+                       "read-only")
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
 
     def _handle(self, body: bytes) -> None:
         if len(self.path) > self.settings.max_request_bytes:
@@ -729,22 +1076,30 @@ class Handler(BaseHTTPRequestHandler):
             self._fail(413, "request-too-large", f"the URL has {len(self.path)} characters; the "
                        f"limit is {self.settings.max_request_bytes}")
             return
+        if self._refuse_foreign():
+            return
         url = urlsplit(self.path)
         try:
             params = parse_qs(url.query, keep_blank_values=True, errors="strict")
             path = url.path.rstrip("/") or "/"
-            if path == "/" and self.command == "GET":
+            reading = self.command in ("GET", "HEAD")
+            if path == "/" and reading:
                 self._send(Reply(200, "text/html; charset=utf-8", self.settings.page))
-            elif path == "/queries" and self.command == "GET":
+            elif path == "/queries" and reading:
                 self._send(Reply(200, "application/json; charset=utf-8",
                                  self.settings.queries_json))
-            elif path.startswith("/queries/") and self.command == "GET":
+            elif path == "/status" and reading:
+                self._send(Reply(200, "application/json; charset=utf-8", json.dumps(
+                    self.settings.pool.status()).encode("utf-8") + b"\n"))
+            elif path.startswith("/queries/") and reading:
                 self._send(self._named(path.removeprefix("/queries/"), params))
-            elif path.startswith("/evidence/") and self.command == "GET":
+            elif path.startswith("/evidence/") and reading:
                 self._send(evidence_reply(path.removeprefix("/evidence/")))
+            elif path.startswith("/static/") and reading:
+                self._send(static_reply(path.removeprefix("/static/")))
             elif path in SPARQL_PATHS:
                 self._send(self._sparql(params, body))
-            elif path in ("/", "/queries") or path.startswith("/queries/"):
+            elif path in ("/", "/queries") or path.startswith(("/queries/", "/static/", "/evidence/")):
                 self._fail(405, "method-not-allowed", f"{path} answers GET only")
             else:
                 self._fail(404, "not-found", f"nothing at {path}; the endpoint is /sparql")
@@ -760,12 +1115,8 @@ class Handler(BaseHTTPRequestHandler):
             raise Refusal(404, "unknown-query", f"no query named {name!r}; GET /queries lists "
                           "them")
         one = {k: v[-1] for k, v in params.items()}
-        fmt = one.pop("format", "")
+        fmt = choose_table_format(self.headers.get("Accept", ""), one.pop("format", ""))
         include = one.pop("include_rejected", "").lower() in ("1", "true", "yes", "on")
-        if not fmt:
-            fmt = "csv" if "text/csv" in _accepted(self.headers.get("Accept", "")) else "json"
-        if fmt not in ("json", "csv"):
-            raise Refusal(400, "bad-format", "format is json or csv for named queries")
         job = {"kind": "named", "name": name, "params": one, "include_rejected": include,
                "format": fmt}
         return self.settings.pool.run(job, self.settings.timeout_s)
@@ -784,6 +1135,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 raise Refusal(415, "unsupported-media-type", "POST a query as "
                               "application/sparql-query or application/x-www-form-urlencoded")
+        if "update" in params and "query" in params:
+            raise Refusal(400, "bad-request", "give a query or an update, not both")
         if "update" in params:
             raise Refusal(403, "update-refused", "this endpoint is read-only: SPARQL Update is "
                           "refused")
@@ -831,6 +1184,32 @@ def evidence_reply(name: str) -> Reply:
     return Reply(200, "text/html; charset=utf-8", page)
 
 
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8",
+                ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
+                ".txt": "text/plain; charset=utf-8", ".map": "application/json; charset=utf-8"}
+
+
+@functools.lru_cache(maxsize=128)
+def static_reply(name: str) -> Reply:
+    """A file shipped in the package's `plankg/static/` folder (for the query page's scripts);
+    names are plain relative paths, never `..`."""
+    from importlib import resources
+
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        raise Refusal(404, "not-found", f"no static file {name!r}")
+    try:
+        node = resources.files("plankg").joinpath("static", *parts)
+        data = node.read_bytes() if node.is_file() else None
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        data = None
+    if data is None:
+        raise Refusal(404, "not-found", f"no static file {name!r}")
+    media = STATIC_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    return Reply(200, media, data, (("Cache-Control", "max-age=3600"),))
+
+
 def queries_listing() -> list[dict[str, Any]]:
     """The named queries as JSON-ready dicts: name, title, description, parameters, SPARQL."""
     from plankg.query import named_queries
@@ -846,48 +1225,72 @@ def make_server(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int =
                 timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
                 max_bytes: int = DEFAULT_MAX_BYTES,
                 max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
-                workers: int = DEFAULT_WORKERS) -> tuple[ThreadingHTTPServer, WorkerPool]:
-    """A bound server and its started worker pool; `serve_forever()` it, then `close_server`."""
+                workers: int = DEFAULT_WORKERS, heavy_workers: int | None = None,
+                light_s: float = DEFAULT_LIGHT_S,
+                worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+                cors: str | None = None) -> tuple[ThreadingHTTPServer, WorkerPool]:
+    """A bound server and its started worker pool; `serve_forever()` it, then `close_server`.
+
+    `heavy_workers` (default workers // 2) serve the queries that ran past `light_s` in the
+    light lane; 0 means one lane. `worker_memory_mb` caps each worker's address space (0: no
+    cap). `cors` names the one origin browsers may read answers from ("*" for any); without
+    it no CORS header is sent and cross-site POSTs are refused."""
     from plankg.serve_page import render_page
 
     location = Path(store_path)
     if not (location.is_dir() and any(location.iterdir())):
         raise ServeError("no store here yet: run `plankg ingest` first", path=location)
+    heavy = workers // 2 if heavy_workers is None else heavy_workers
     if timeout_s <= 0 or max_rows < 1 or max_bytes < 1024 or max_request_bytes < 1024 \
-            or workers < 1:
+            or workers < 1 or heavy < 0 or light_s <= 0 or worker_memory_mb < 0:
         raise ServeError("limits must be positive (timeout > 0, max rows ≥ 1, max bytes and "
-                         "max request bytes ≥ 1024, workers ≥ 1)")
+                         "max request bytes ≥ 1024, workers ≥ 1, heavy workers ≥ 0, light "
+                         "seconds > 0, worker memory ≥ 0)")
+    if worker_memory_mb and worker_memory_mb < 512:
+        raise ServeError("--worker-memory must be at least 512 MiB (an idle worker maps about "
+                         "450 MiB), or 0 for no limit")
+    if cors is not None and cors != "*" and not re.fullmatch(r"https?://[^/\s]+", cors):
+        raise ServeError(f"--cors takes an origin such as http://localhost:3000 or *, not "
+                         f"{cors!r}")
     listing = queries_listing()
-    pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes))
+    pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes, worker_memory_mb),
+                      heavy_size=heavy, light_s=light_s, spares=DEFAULT_SPARES if heavy else 0)
     pool.start()
     settings = Settings(pool, timeout_s, max_request_bytes,
                         json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8"),
                         render_page(listing, f"{timeout_s:g} s per query, {max_rows} rows and "
                                     f"{max_bytes} bytes per answer").encode("utf-8"),
-                        frozenset(q["name"] for q in listing))
+                        frozenset(q["name"] for q in listing), cors,
+                        _is_loopback(host))
     handler = type("BoundHandler", (Handler,), {"settings": settings})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        server = Server((host, port), handler)
     except OSError as exc:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
     return server, pool
 
 
-def serve(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
-          max_bytes: int = DEFAULT_MAX_BYTES,
-          max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES, workers: int = DEFAULT_WORKERS,
-          ready: Callable[[str], None] | None = None) -> None:
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(store_path: str | Path, *, ready: Callable[[str], None] | None = None,
+          **options: Any) -> None:
     """Serve the store until interrupted (Ctrl-C, SIGTERM). `port=0` takes a free port;
-    `ready` is called with the endpoint's URL once it accepts connections.
+    `ready` is called with the endpoint's URL once it accepts connections; `options` are
+    make_server's.
 
     The query workers are spawned processes: a script calling this must do so under
     `if __name__ == "__main__":` (the `plankg` command does)."""
-    server, pool = make_server(store_path, host=host, port=port, timeout_s=timeout_s,
-                               max_rows=max_rows, max_bytes=max_bytes,
-                               max_request_bytes=max_request_bytes, workers=workers)
+    server, pool = make_server(store_path, **options)
     previous = None
     if threading.current_thread() is threading.main_thread():
         # SIGTERM stops the server cleanly, so that its workers are killed too

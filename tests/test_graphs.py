@@ -292,7 +292,9 @@ def _assert_same_graph(g: Any, h: Any) -> None:
 
 
 def _csv_cell(value: Any) -> str:
-    return str(value)
+    from plankg.sheets import neutralise
+
+    return neutralise(str(value))  # formula-looking cells carry a leading apostrophe
 
 
 def _from_cytoscape(data: dict[str, Any], directed: bool) -> Any:
