@@ -3,7 +3,8 @@
     GET/POST /sparql (or /query)   the SPARQL 1.1 Protocol: `?query=`, a form body `query=…`, or a
                                    direct `application/sparql-query` body; `default-graph-uri` and
                                    `named-graph-uri` name graphs of this store
-    GET /                          a page listing the named queries, with a SPARQL editor
+    GET /                          YASGUI (shipped in plankg) on /sparql, with the named queries
+    GET /static/FILE               the page's files (plankg/static/, YASGUI and its licence)
     GET /queries                   the named queries as JSON (title, description, parameters)
     GET /queries/NAME?p=v          a named query, parameters bound as `plankg query` binds them
 
@@ -742,6 +743,10 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(self._named(path.removeprefix("/queries/"), params))
             elif path in SPARQL_PATHS:
                 self._send(self._sparql(params, body))
+            # -- the page's static files (YASGUI): see plankg.serve_page ----------------------
+            elif path.startswith("/static/") and self.command == "GET":
+                self._send(static_reply(path.removeprefix("/static/")))
+            # -------------------------------------------------------------------------------
             elif path in ("/", "/queries") or path.startswith("/queries/"):
                 self._fail(405, "method-not-allowed", f"{path} answers GET only")
             else:
@@ -794,6 +799,21 @@ class Handler(BaseHTTPRequestHandler):
                "format": requested, "default_graph_uri": params.get("default-graph-uri", []),
                "named_graph_uri": params.get("named-graph-uri", [])}
         return self.settings.pool.run(job, self.settings.timeout_s)
+
+
+# -- the page's static files (YASGUI, its stylesheet, their licence) ------------------------------
+def static_reply(relative: str) -> Reply:
+    """A file of plankg/static/ (read from the installed package), or 404: plankg.serve_page
+    .static_file accepts plain path segments only, so nothing outside that folder is served."""
+    from plankg.serve_page import static_file
+
+    found = static_file(relative)
+    if found is None:
+        return error_reply(404, "not-found", f"no static file {relative!r}")
+    data, media = found
+    return Reply(200, media, data, (("Cache-Control", "max-age=3600"),
+                                    ("X-Content-Type-Options", "nosniff")))
+# -------------------------------------------------------------------------------------------------
 
 
 def queries_listing() -> list[dict[str, Any]]:
