@@ -77,6 +77,8 @@ class RemoteStore:
         self.update_endpoint = update_endpoint or _guess_update(endpoint)
         self.timeout_s = timeout_s
         self.union_default_graph = union_default_graph
+        self._update_guessed = update_endpoint is None
+        self._software: str | None = None  # the server's `Server` header, asked once
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
@@ -142,7 +144,13 @@ class RemoteStore:
     # -- writing ----------------------------------------------------------------------------
     def update(self, text: str) -> None:
         """Run a SPARQL update (one request: the server applies it as one transaction where it
-        can; Oxigraph and Fuseki do)."""
+        can; Oxigraph and Fuseki do). Virtuoso gets large INSERT DATA bodies in batches, see
+        `_virtuoso_updates`."""
+        if _is_virtuoso(self):
+            url = self.endpoint if self._update_guessed else self.update_endpoint
+            for part in _virtuoso_updates(text):
+                self._request(url, part, update=True)
+            return
         self._request(self.update_endpoint, text, update=True)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
@@ -173,6 +181,7 @@ class RemoteStore:
                 response.response.read()
                 return {}
             raw = response.response.read()
+            _check_row_cap(url, response.response.headers)
         except HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:500]
             raise RemoteError(f"{url} answered {exc.code}: {detail}") from None
@@ -202,3 +211,95 @@ def _guess_update(endpoint: str) -> str:
         if endpoint.rstrip("/").endswith(tail):
             return endpoint.rstrip("/")[: -len(tail)] + "/update"
     return endpoint
+
+
+# -- Virtuoso ------------------------------------------------------------------------------------
+# OpenLink Virtuoso (tested with Debian's virtuoso-opensource 7.2) differs from the SPARQL 1.1
+# Protocol as Oxigraph and Fuseki speak it in three ways that plankg meets; each is handled here,
+# in one place, and only when the server says it is Virtuoso.
+# - Updates go to the query URL (/sparql), not to a separate /update.
+# - Its SPARQL compiler runs out of parser stack ("SP030 … memory exhausted") on an INSERT DATA
+#   of a few thousand triples, so large bodies are sent in batches of VIRTUOSO_BATCH_TRIPLES.
+#   The batches are separate requests: an ingest interrupted half-way leaves some graphs
+#   partly written (the embedded store and Oxigraph keep one transaction).
+# - It cuts answers at `ResultSetMaxRows` (10,000 by default) without an error, announcing the
+#   cut only in the `X-SPARQL-MaxRows` header: plankg raises RemoteError rather than give a
+#   silently incomplete answer.
+# Its default graph is already the union of all graphs, as plankg's queries expect.
+VIRTUOSO_BATCH_TRIPLES = 1000
+VIRTUOSO_ROW_CAP_HEADER = "X-SPARQL-MaxRows"
+
+
+def _server_software(url: str, timeout_s: float) -> str:
+    """The `Server` header of an endpoint, from a trivial ASK (empty when unreachable)."""
+    from urllib.error import URLError
+    from urllib.parse import urlencode
+    from urllib.request import Request, urlopen
+
+    request = Request(url + ("&" if "?" in url else "?") + urlencode({"query": "ASK {}"}),
+                      headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urlopen(request, timeout=timeout_s) as response:  # the user's own endpoint
+            return response.headers.get("Server", "")
+    except (URLError, OSError, ValueError) as exc:
+        headers = getattr(exc, "headers", None)  # an HTTPError still names its server
+        return headers.get("Server", "") if headers is not None else ""
+
+
+def _is_virtuoso(store: RemoteStore) -> bool:
+    if store._software is None:
+        store._software = _server_software(store.endpoint, store.timeout_s)
+    return store._software.lower().startswith("virtuoso")
+
+
+def _virtuoso_updates(text: str, max_triples: int = VIRTUOSO_BATCH_TRIPLES) -> list[str]:
+    """Split an update plankg wrote (operations joined by ` ;` line ends, then one `INSERT DATA
+    { GRAPH <g> { N-Triples lines } … }`) so that no request carries more than `max_triples`
+    triples. The operations before the INSERT DATA go with its first batch, in order. Text of
+    any other shape is returned whole: N-Triples lines never contain a raw line break, so the
+    line structure is reliable."""
+    head, marker, rest = text.partition("INSERT DATA {\n")
+    if not marker or not rest.endswith("}") or "INSERT DATA" in rest:
+        return [text]
+    batches: list[list[str]] = []  # each: the lines of one INSERT DATA body
+    current: list[str] = []
+    graph: str | None = None
+    count = 0
+    for line in rest[:-1].split("\n"):
+        if graph is None and line.startswith("GRAPH <") and line.endswith(" }"):
+            if count == max_triples:  # one quad per line, as `extend` writes them
+                batches.append(current)
+                current, count = [], 0
+            current.append(line)
+            count += 1
+        elif line.startswith("GRAPH <") and line.endswith("{"):
+            graph = line
+            current.append(line)
+        elif line == "}" and graph is not None:
+            current.append(line)
+            graph = None
+        elif graph is not None and line.strip():
+            if count == max_triples:
+                current.append("}")
+                batches.append(current)
+                current, count = [graph], 0
+            current.append(line)
+            count += 1
+        elif line.strip() and line.strip() != "}":
+            return [text]  # not the shape this function knows
+    if graph is not None:
+        return [text]
+    batches.append(current)
+    updates = ["INSERT DATA {\n" + "\n".join(b) + "\n}" for b in batches if b]
+    if head.strip():
+        updates[0] = head + updates[0]
+    return updates
+
+
+def _check_row_cap(url: str, headers: Any) -> None:
+    """Raise when Virtuoso says it cut the answer at its ResultSetMaxRows."""
+    cap = headers.get(VIRTUOSO_ROW_CAP_HEADER) if headers is not None else None
+    if cap:
+        raise RemoteError(f"{url} cut the answer at {cap} rows (Virtuoso's ResultSetMaxRows): "
+                          "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, or "
+                          "narrow the query")

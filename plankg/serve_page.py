@@ -58,14 +58,13 @@ def static_file(relative: str) -> tuple[bytes, str] | None:
 
 
 def editor_text(query: dict[str, Any], prefixes: dict[str, str]) -> str:
-    """A named query as it opens in a YASGUI tab: its own text (with its `#+` header), a note
-    on its parameters, and the PREFIX lines the server predeclares, so that YASGUI's syntax
-    check and prefix folding see them."""
-    lines = [f"# {query['title']}", f"# {query['description']}"]
-    if query["params"]:
-        lines.append(f"# Parameters, bound by {query['url']}?name=value (here unbound: all rows):")
-        lines += [f"#   ?{p['name']}: {p['description']}" for p in query["params"]]
-    lines.append(f"# CSV for spreadsheets: {query['url']}?format=csv")
+    """A named query as it opens in a YASGUI tab: a note on where it runs with parameters, the
+    PREFIX lines the server predeclares, so that YASGUI's syntax
+    check and prefix folding see them, then its own text (with its `#+` header)."""
+    names = "&".join(f"{p['name']}=…" for p in query["params"])
+    lines = [f"# plankg named query {query['name']}: as a table at {query['url']}"
+             + (f"?{names} (parameters unbound here: all rows)" if names else ""),
+             f"# CSV for spreadsheets: {query['url']}?format=csv"]
     head = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
     text = query["sparql"].strip()
     if not re.search(r"^\s*PREFIX\b", text, flags=re.IGNORECASE | re.MULTILINE):
