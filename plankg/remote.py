@@ -18,6 +18,7 @@ Two things differ from the embedded store, and both are documented for users:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -64,7 +65,8 @@ def _term(binding: Mapping[str, str]) -> ox.NamedNode | ox.Literal | ox.BlankNod
     if "xml:lang" in binding:
         return ox.Literal(binding["value"], language=binding["xml:lang"])
     if "datatype" in binding:
-        return ox.Literal(binding["value"], datatype=ox.NamedNode(binding["datatype"]))
+        value = _canonical_boolean(binding["value"], binding["datatype"])
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
     return ox.Literal(binding["value"])
 
 
@@ -91,12 +93,16 @@ class RemoteStore:
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         body = text + _values_block(substitutions) if substitutions else text
         union = use_default_graph_as_union and self.union_default_graph
+        if _is_virtuoso(self):
+            body = _virtuoso_query(body)
         data = self._request(self.endpoint, head + body, union=union)
         if "boolean" in data:
             return bool(data["boolean"])
         if "head" in data:
             variables = data["head"].get("vars", [])
             rows = [{k: _term(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+            if _is_virtuoso(self) and _selects_distinct(text):
+                rows = _distinct_rows(rows)
             return _Solutions(variables, rows)
         return data["triples"]
 
@@ -225,7 +231,17 @@ def _guess_update(endpoint: str) -> str:
 # - It cuts answers at `ResultSetMaxRows` (10,000 by default) without an error, announcing the
 #   cut only in the `X-SPARQL-MaxRows` header: plankg raises RemoteError rather than give a
 #   silently incomplete answer.
-# Its default graph is already the union of all graphs, as plankg's queries expect.
+# - Its SPARQL compiler reads a plain string literal of the query text as a narrow (Latin-1)
+#   string inside expressions: SEPARATOR="、" joins with "?", CONCAT(?x, "：") gives mojibake.
+#   Non-ASCII plain literals are sent as "…"^^xsd:string (the same literal in RDF 1.1), which
+#   Virtuoso reads as the wide string it is (`_virtuoso_query`).
+# - It stores xsd:boolean as 0/1 and sends "0"^^xsd:boolean: read back as the canonical
+#   "false"/"true" (the same value; `_canonical_boolean`, harmless for any server).
+# - SELECT DISTINCT … ORDER BY ?v, with ?v not projected, repeats rows that differ only in ?v
+#   (Virtuoso sorts before it projects, and keeps ?v in the DISTINCT): the rows of a
+#   top-level SELECT DISTINCT are made distinct again here, first occurrence kept (order kept).
+# Its default graph is already the union of all graphs, as plankg's queries expect (it also
+# holds Virtuoso's own system graphs, which plankg's patterns never match).
 VIRTUOSO_BATCH_TRIPLES = 1000
 VIRTUOSO_ROW_CAP_HEADER = "X-SPARQL-MaxRows"
 
@@ -303,3 +319,57 @@ def _check_row_cap(url: str, headers: Any) -> None:
         raise RemoteError(f"{url} cut the answer at {cap} rows (Virtuoso's ResultSetMaxRows): "
                           "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, or "
                           "narrow the query")
+
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# The tokens of a query that may hold a `"`: long and short strings, IRIs, comments (in the
+# order a scanner meets them, so that a `#` or quote inside an IRI or a string is not misread).
+_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''''
+                     r'''|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'''
+                     r'''|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*''')
+
+
+def _virtuoso_query(text: str) -> str:
+    """The query as Virtuoso must read it: each plain string literal holding a character outside
+    ASCII gets the datatype xsd:string, which RDF 1.1 gives it anyway. Virtuoso then reads it
+    as the wide string it is; plain, it reads it as Latin-1 (CONCAT(?x, "：") came back as
+    mojibake, SEPARATOR="、" joined with "?")."""
+    def typed(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if match.group(1) is None or token.isascii():
+            return token  # an IRI, a comment, or an ASCII string: Virtuoso reads them right
+        after = match.string[match.end():match.end() + 2]
+        if after.startswith("@") or after == "^^":
+            return token  # already a language-tagged or typed literal
+        return f"{token}^^<{XSD_STRING}>"
+
+    return _TOKENS.sub(typed, text)
+
+
+def _canonical_boolean(value: str, datatype: str) -> str:
+    """xsd:boolean in its canonical lexical form (Virtuoso sends 0 and 1)."""
+    if datatype == XSD_BOOLEAN and value in ("0", "1"):
+        return "true" if value == "1" else "false"
+    return value
+
+
+_FIRST_SELECT = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*\s*SELECT"
+                           r"\s+(DISTINCT|REDUCED)?", re.IGNORECASE)
+
+
+def _selects_distinct(text: str) -> bool:
+    """Whether the query's outermost SELECT is SELECT DISTINCT."""
+    match = _FIRST_SELECT.match(text)
+    return bool(match and (match.group(1) or "").upper() == "DISTINCT")
+
+
+def _distinct_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    out = []
+    for row in rows:
+        key = tuple(sorted((k, str(v)) for k, v in row.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
