@@ -13,6 +13,9 @@ Two things differ from the embedded store, and both are documented for users:
   `VALUES` block built from RDF terms serialised by pyoxigraph (escaped, never raw text). Named
   queries always bind their parameter columns, so the join keeps exactly the rows the embedded
   store keeps.
+
+Virtuoso needs more (updates through /sparql in batches, Chinese literals typed, its row cap);
+see the "Virtuoso" block at the end of this module.
 """
 
 from __future__ import annotations
@@ -91,9 +94,10 @@ class RemoteStore:
               substitutions: Mapping[ox.Variable, Any] | None = None, **_: Any) -> Any:
         """Run a query; SELECT gives solutions, ASK a bool, CONSTRUCT/DESCRIBE a list of triples."""
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
-        body = text + _values_block(substitutions) if substitutions else text
+        virtuoso = _is_virtuoso(self)
+        body = text + _values_block(substitutions) if substitutions and not virtuoso else text
         union = use_default_graph_as_union and self.union_default_graph
-        if _is_virtuoso(self):
+        if virtuoso:
             body = _virtuoso_query(body)
         data = self._request(self.endpoint, head + body, union=union)
         if "boolean" in data:
@@ -101,8 +105,10 @@ class RemoteStore:
         if "head" in data:
             variables = data["head"].get("vars", [])
             rows = [{k: _term(v) for k, v in b.items()} for b in data["results"]["bindings"]]
-            if _is_virtuoso(self) and _selects_distinct(text):
+            if virtuoso and _selects_distinct(text):
                 rows = _distinct_rows(rows)
+            if virtuoso and substitutions:
+                rows = _bound_rows(rows, substitutions)
             return _Solutions(variables, rows)
         return data["triples"]
 
@@ -221,8 +227,8 @@ def _guess_update(endpoint: str) -> str:
 
 # -- Virtuoso ------------------------------------------------------------------------------------
 # OpenLink Virtuoso (tested with Debian's virtuoso-opensource 7.2) differs from the SPARQL 1.1
-# Protocol as Oxigraph and Fuseki speak it in three ways that plankg meets; each is handled here,
-# in one place, and only when the server says it is Virtuoso.
+# Protocol as Oxigraph and Fuseki speak it in the ways below; each is handled here, in one
+# place, and only when the server says it is Virtuoso (its `Server` header).
 # - Updates go to the query URL (/sparql), not to a separate /update.
 # - Its SPARQL compiler runs out of parser stack ("SP030 … memory exhausted") on an INSERT DATA
 #   of a few thousand triples, so large bodies are sent in batches of VIRTUOSO_BATCH_TRIPLES.
@@ -240,6 +246,9 @@ def _guess_update(endpoint: str) -> str:
 # - SELECT DISTINCT … ORDER BY ?v, with ?v not projected, repeats rows that differ only in ?v
 #   (Virtuoso sorts before it projects, and keeps ?v in the DISTINCT): the rows of a
 #   top-level SELECT DISTINCT are made distinct again here, first occurrence kept (order kept).
+# - A trailing VALUES block does not join with the variables the query BINDs: Virtuoso puts
+#   the value into every row instead of keeping the rows that have it. Parameters are applied
+#   by keeping the rows whose column equals the parameter's term, here, after the query.
 # Its default graph is already the union of all graphs, as plankg's queries expect (it also
 # holds Virtuoso's own system graphs, which plankg's patterns never match).
 VIRTUOSO_BATCH_TRIPLES = 1000
@@ -263,7 +272,9 @@ def _server_software(url: str, timeout_s: float) -> str:
 
 
 def _is_virtuoso(store: RemoteStore) -> bool:
-    if store._software is None:
+    """Whether the endpoint is Virtuoso; asked once (again after a failed probe, so that a
+    server started later is still recognised)."""
+    if not store._software:
         store._software = _server_software(store.endpoint, store.timeout_s)
     return store._software.lower().startswith("virtuoso")
 
@@ -373,3 +384,10 @@ def _distinct_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             out.append(row)
     return out
+
+
+def _bound_rows(rows: list[dict[str, Any]],
+                substitutions: Mapping[ox.Variable, Any]) -> list[dict[str, Any]]:
+    """The rows whose columns hold the parameters' terms (what the VALUES join would keep)."""
+    wanted = {v.value: t for v, t in substitutions.items()}
+    return [row for row in rows if all(row.get(k) == t for k, t in wanted.items())]
