@@ -65,6 +65,9 @@ def editor_text(query: dict[str, Any], prefixes: dict[str, str]) -> str:
     lines = [f"# plankg named query {query['name']}: as a table at {query['url']}"
              + (f"?{names} (parameters unbound here: all rows)" if names else ""),
              f"# CSV for spreadsheets: {query['url']}?format=csv"]
+    if "#+ exclude:" in query["sparql"]:
+        lines.append(f"# {query['url']} leaves out the rows its `#+ exclude` lines name "
+                     "(rejected links); run here, this text keeps them")
     head = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
     text = query["sparql"].strip()
     if not re.search(r"^\s*PREFIX\b", text, flags=re.IGNORECASE | re.MULTILINE):

@@ -344,3 +344,20 @@ def test_the_bundle_loads_nothing_from_the_internet_by_default() -> None:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     css = (VENDOR / "yasgui.min.css").read_text(encoding="utf-8")
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", css)  # no fonts or images from afar
+
+
+def test_named_queries_open_with_their_notes() -> None:
+    """A tab's text says where the query runs with parameters, and that the raw text keeps the
+    rows /queries/NAME leaves out."""
+    from plankg.iri import PREFIXES
+    from plankg.serve import queries_listing
+    from plankg.serve_page import editor_text
+
+    listing = {q["name"]: q for q in queries_listing()}
+    text = editor_text(listing["targets"], PREFIXES)
+    assert "/queries/targets?district=…&target_year=…" in text
+    assert text.index("PREFIX pk:") < text.index("SELECT")
+    excluding = [q for q in listing.values() if "#+ exclude:" in q["sparql"]]
+    assert excluding
+    for q in excluding:
+        assert "leaves out the rows its `#+ exclude` lines name" in editor_text(q, PREFIXES)
