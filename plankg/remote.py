@@ -1,4 +1,4 @@
-"""A remote SPARQL 1.1 store reached through SPARQLWrapper, usable wherever plankg takes a store.
+"""A remote SPARQL 1.1 store reached over HTTP, usable wherever plankg takes a store.
 
 `RemoteStore` offers the part of `pyoxigraph.Store` that plankg uses (query, update,
 named_graphs, contains_named_graph, quads_for_pattern, dump, extend), so ingest, link, query and
@@ -27,12 +27,16 @@ Two things differ from the embedded store, and both are documented for users:
   `VALUES` block built from RDF terms serialised by pyoxigraph (escaped, never raw text). Named
   queries always bind their parameter columns, so the join keeps exactly the rows the embedded
   store keeps.
+
+Virtuoso needs more (updates through /sparql in batches, Chinese literals typed, its row cap);
+see the "Virtuoso" block at the end of this module.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
@@ -109,7 +113,8 @@ def _term_unchecked(binding: Mapping[str, str]) -> ox.NamedNode | ox.Literal | o
     if "xml:lang" in binding:
         return ox.Literal(binding["value"], language=binding["xml:lang"])
     if "datatype" in binding:
-        return ox.Literal(binding["value"], datatype=ox.NamedNode(binding["datatype"]))
+        value = _canonical_boolean(binding["value"], binding["datatype"])
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
     return ox.Literal(binding["value"])
 
 
@@ -127,6 +132,8 @@ class RemoteStore:
         self.timeout_s = timeout_s
         self.union_default_graph = union_default_graph
         self.max_bytes = max_bytes
+        self._update_guessed = update_endpoint is None
+        self._software: str | None = None  # the `Server` header of the first answer
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.endpoint!r})"
@@ -137,8 +144,11 @@ class RemoteStore:
               substitutions: Mapping[ox.Variable, Any] | None = None, **_: Any) -> Any:
         """Run a query; SELECT gives solutions, ASK a bool, CONSTRUCT/DESCRIBE a list of triples."""
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
-        body = text + _values_block(substitutions) if substitutions else text
+        virtuoso = _is_virtuoso(self)
+        body = text + _values_block(substitutions) if substitutions and not virtuoso else text
         union = use_default_graph_as_union and self.union_default_graph
+        if virtuoso:
+            body = _virtuoso_query(body)
         data = self._request(self.endpoint, head + body, union=union)
         if "triples" in data:
             return data["triples"]
@@ -151,6 +161,10 @@ class RemoteStore:
             if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
                 raise _Malformed("`head.vars` is not a list of names")
             rows = [{k: _term(v) for k, v in b.items()} for b in _bindings(data)]
+            if virtuoso and _selects_distinct(text):
+                rows = _distinct_rows(rows)
+            if virtuoso and substitutions:
+                rows = _bound_rows(rows, substitutions)
             return _Solutions(variables, rows)
         except (KeyError, TypeError, AttributeError, ValueError, _Malformed) as exc:
             detail = str(exc) if isinstance(exc, _Malformed) else "not SPARQL JSON results"
@@ -207,7 +221,13 @@ class RemoteStore:
     # -- writing ----------------------------------------------------------------------------
     def update(self, text: str) -> None:
         """Run a SPARQL update (one request: the server applies it as one transaction where it
-        can; Oxigraph and Fuseki do)."""
+        can; Oxigraph and Fuseki do). Virtuoso gets large INSERT DATA bodies in batches, see
+        `_virtuoso_updates`."""
+        if _is_virtuoso(self):
+            url = self.endpoint if self._update_guessed else self.update_endpoint
+            for part in _virtuoso_updates(text):
+                self._request(url, part, update=True)
+            return
         self._request(self.update_endpoint, text, update=True)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
@@ -230,7 +250,10 @@ class RemoteStore:
                    "Accept": "*/*" if update else
                    f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"}
         deadline = time.monotonic() + self.timeout_s
-        status, ctype, raw = _post(url, body, headers, deadline, self.max_bytes)
+        status, answer_headers, raw = _post(url, body, headers, deadline, self.max_bytes)
+        if self._software is None:
+            self._software = answer_headers.get("server", "")
+        ctype = answer_headers.get("content-type", "")
         if status >= 400:
             detail = " ".join(raw.decode("utf-8", "replace").split())[:500]
             if status in STATUS_NAMES:
@@ -239,6 +262,7 @@ class RemoteStore:
             raise RemoteError(f"{url} answered {status}: {detail}")
         if update:
             return {}
+        _check_row_cap(url, answer_headers)
         return _decode(url, ctype, raw)
 
 
@@ -248,8 +272,8 @@ def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int]:
 
 
 def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
-          max_bytes: int) -> tuple[int, str, bytes]:
-    """Status, media type and body of a POST, following same-origin redirects and honouring
+          max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (names in lower case) and body of a POST, following same-origin redirects and honouring
     Retry-After a bounded number of times, all within `deadline`."""
     first = urllib.parse.urlsplit(url)
     target, redirects, retries = url, 0, 0
@@ -275,7 +299,7 @@ def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
         if status in (429, 503):
             raise RemoteError(f"{url} answered {status} (busy) and still was after "
                               f"{retries} retries within the request's deadline")
-        return status, response_headers.get("content-type", ""), raw
+        return status, response_headers, raw
 
 
 def _retry_after(value: str) -> float | None:
@@ -394,3 +418,159 @@ def _guess_update(endpoint: str) -> str:
         if endpoint.rstrip("/").endswith(tail):
             return endpoint.rstrip("/")[: -len(tail)] + "/update"
     return endpoint
+
+
+# -- Virtuoso ------------------------------------------------------------------------------------
+# OpenLink Virtuoso (tested with Debian's virtuoso-opensource 7.2) differs from the SPARQL 1.1
+# Protocol as Oxigraph and Fuseki speak it in the ways below; each is handled here, in one
+# place, and only when the server says it is Virtuoso (its `Server` header).
+# - Updates go to the query URL (/sparql), not to a separate /update.
+# - Its SPARQL compiler runs out of parser stack ("SP030 … memory exhausted") on an INSERT DATA
+#   of a few thousand triples, so large bodies are sent in batches of VIRTUOSO_BATCH_TRIPLES.
+#   The batches are separate requests: an ingest interrupted half-way leaves some graphs
+#   partly written (the embedded store and Oxigraph keep one transaction).
+# - It cuts answers at `ResultSetMaxRows` (10,000 by default) without an error, announcing the
+#   cut only in the `X-SPARQL-MaxRows` header: plankg raises RemoteError rather than give a
+#   silently incomplete answer.
+# - Its SPARQL compiler reads a plain string literal of the query text as a narrow (Latin-1)
+#   string inside expressions: SEPARATOR="、" joins with "?", CONCAT(?x, "：") gives mojibake.
+#   Non-ASCII plain literals are sent as "…"^^xsd:string (the same literal in RDF 1.1), which
+#   Virtuoso reads as the wide string it is (`_virtuoso_query`).
+# - It stores xsd:boolean as 0/1 and sends "0"^^xsd:boolean: read back as the canonical
+#   "false"/"true" (the same value; `_canonical_boolean`, harmless for any server).
+# - SELECT DISTINCT … ORDER BY ?v, with ?v not projected, repeats rows that differ only in ?v
+#   (Virtuoso sorts before it projects, and keeps ?v in the DISTINCT): the rows of a
+#   top-level SELECT DISTINCT are made distinct again here, first occurrence kept (order kept).
+# - A trailing VALUES block does not join with the variables the query BINDs: Virtuoso puts
+#   the value into every row instead of keeping the rows that have it. Parameters are applied
+#   by keeping the rows whose column equals the parameter's term, here, after the query.
+# Its default graph is already the union of all graphs, as plankg's queries expect (it also
+# holds Virtuoso's own system graphs, which plankg's patterns never match).
+VIRTUOSO_BATCH_TRIPLES = 1000
+VIRTUOSO_ROW_CAP_HEADER = "X-SPARQL-MaxRows"
+
+
+def _is_virtuoso(store: RemoteStore) -> bool:
+    """Whether the endpoint is Virtuoso, by the `Server` header of its first answer (a trivial
+    ASK when nothing was asked yet; asked again after a failed probe, so that a server started
+    later is still recognised)."""
+    if store._software is None:
+        try:
+            store._request(store.endpoint, "ASK {}")
+        except RemoteError:
+            return False
+    return (store._software or "").lower().startswith("virtuoso")
+
+
+def _virtuoso_updates(text: str, max_triples: int = VIRTUOSO_BATCH_TRIPLES) -> list[str]:
+    """Split an update plankg wrote (operations joined by ` ;` line ends, then one `INSERT DATA
+    { GRAPH <g> { N-Triples lines } … }`) so that no request carries more than `max_triples`
+    triples. The operations before the INSERT DATA go with its first batch, in order. Text of
+    any other shape is returned whole: N-Triples lines never contain a raw line break, so the
+    line structure is reliable."""
+    head, marker, rest = text.partition("INSERT DATA {\n")
+    if not marker or not rest.endswith("}") or "INSERT DATA" in rest:
+        return [text]
+    batches: list[list[str]] = []  # each: the lines of one INSERT DATA body
+    current: list[str] = []
+    graph: str | None = None
+    count = 0
+    for line in rest[:-1].split("\n"):
+        if graph is None and line.startswith("GRAPH <") and line.endswith(" }"):
+            if count == max_triples:  # one quad per line, as `extend` writes them
+                batches.append(current)
+                current, count = [], 0
+            current.append(line)
+            count += 1
+        elif line.startswith("GRAPH <") and line.endswith("{"):
+            graph = line
+            current.append(line)
+        elif line == "}" and graph is not None:
+            current.append(line)
+            graph = None
+        elif graph is not None and line.strip():
+            if count == max_triples:
+                current.append("}")
+                batches.append(current)
+                current, count = [graph], 0
+            current.append(line)
+            count += 1
+        elif line.strip() and line.strip() != "}":
+            return [text]  # not the shape this function knows
+    if graph is not None:
+        return [text]
+    batches.append(current)
+    updates = ["INSERT DATA {\n" + "\n".join(b) + "\n}" for b in batches if b]
+    if head.strip():
+        updates[0] = head + updates[0]
+    return updates
+
+
+def _check_row_cap(url: str, headers: Any) -> None:
+    """Raise when Virtuoso says it cut the answer at its ResultSetMaxRows."""
+    cap = headers.get(VIRTUOSO_ROW_CAP_HEADER.lower()) if headers is not None else None
+    if cap:
+        raise RemoteError(f"{url} cut the answer at {cap} rows (Virtuoso's ResultSetMaxRows): "
+                          "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, or "
+                          "narrow the query")
+
+
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# The tokens of a query that may hold a `"`: long and short strings, IRIs, comments (in the
+# order a scanner meets them, so that a `#` or quote inside an IRI or a string is not misread).
+_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''''
+                     r'''|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'''
+                     r'''|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*''')
+
+
+def _virtuoso_query(text: str) -> str:
+    """The query as Virtuoso must read it: each plain string literal holding a character outside
+    ASCII gets the datatype xsd:string, which RDF 1.1 gives it anyway. Virtuoso then reads it
+    as the wide string it is; plain, it reads it as Latin-1 (CONCAT(?x, "：") came back as
+    mojibake, SEPARATOR="、" joined with "?")."""
+    def typed(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if match.group(1) is None or token.isascii():
+            return token  # an IRI, a comment, or an ASCII string: Virtuoso reads them right
+        after = match.string[match.end():match.end() + 2]
+        if after.startswith("@") or after == "^^":
+            return token  # already a language-tagged or typed literal
+        return f"{token}^^<{XSD_STRING}>"
+
+    return _TOKENS.sub(typed, text)
+
+
+def _canonical_boolean(value: str, datatype: str) -> str:
+    """xsd:boolean in its canonical lexical form (Virtuoso sends 0 and 1)."""
+    if datatype == XSD_BOOLEAN and value in ("0", "1"):
+        return "true" if value == "1" else "false"
+    return value
+
+
+_FIRST_SELECT = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*\s*SELECT"
+                           r"\s+(DISTINCT|REDUCED)?", re.IGNORECASE)
+
+
+def _selects_distinct(text: str) -> bool:
+    """Whether the query's outermost SELECT is SELECT DISTINCT."""
+    match = _FIRST_SELECT.match(text)
+    return bool(match and (match.group(1) or "").upper() == "DISTINCT")
+
+
+def _distinct_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    out = []
+    for row in rows:
+        key = tuple(sorted((k, str(v)) for k, v in row.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
+    return out
+
+
+def _bound_rows(rows: list[dict[str, Any]],
+                substitutions: Mapping[ox.Variable, Any]) -> list[dict[str, Any]]:
+    """The rows whose columns hold the parameters' terms (what the VALUES join would keep)."""
+    wanted = {v.value: t for v, t in substitutions.items()}
+    return [row for row in rows if all(row.get(k) == t for k, t in wanted.items())]

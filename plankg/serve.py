@@ -3,7 +3,8 @@
     GET/POST /sparql (or /query)   the SPARQL 1.1 Protocol: `?query=`, a form body `query=…`, or a
                                    direct `application/sparql-query` body; `default-graph-uri` and
                                    `named-graph-uri` name graphs of this store
-    GET /                          a page listing the named queries, with a SPARQL editor
+    GET /                          YASGUI (shipped in plankg) on /sparql, with the named queries
+    GET /static/FILE               the page's files (plankg/static/, YASGUI and its licence)
     GET /queries                   the named queries as JSON (title, description, parameters)
     GET /queries/NAME?p=v          a named query, parameters bound as `plankg query` binds them
     GET /status                    query workers per lane, idle ones, ready spares (JSON)
@@ -1184,29 +1185,17 @@ def evidence_reply(name: str) -> Reply:
     return Reply(200, "text/html; charset=utf-8", page)
 
 
-STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8",
-                ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2",
-                ".txt": "text/plain; charset=utf-8", ".map": "application/json; charset=utf-8"}
-
-
 @functools.lru_cache(maxsize=128)
 def static_reply(name: str) -> Reply:
-    """A file shipped in the package's `plankg/static/` folder (for the query page's scripts);
-    names are plain relative paths, never `..`."""
-    from importlib import resources
+    """A file shipped in the package's `plankg/static/` folder (YASGUI, Cytoscape.js, their
+    licences): `plankg.serve_page.static_file` takes plain path segments and known media types
+    only, so nothing outside that folder is served."""
+    from plankg.serve_page import static_file
 
-    parts = name.split("/")
-    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+    found = static_file(name)
+    if found is None:
         raise Refusal(404, "not-found", f"no static file {name!r}")
-    try:
-        node = resources.files("plankg").joinpath("static", *parts)
-        data = node.read_bytes() if node.is_file() else None
-    except (FileNotFoundError, ModuleNotFoundError, OSError):
-        data = None
-    if data is None:
-        raise Refusal(404, "not-found", f"no static file {name!r}")
-    media = STATIC_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    data, media = found
     return Reply(200, media, data, (("Cache-Control", "max-age=3600"),))
 
 
