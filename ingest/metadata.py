@@ -533,6 +533,7 @@ _CUE_TYPES = {
     "county": ("county",),
 }
 _BODY_CHARS = 20000  # the body fallback counts places in the first characters of the plan
+_BODY_MIN_MENTIONS = 3  # without a level cue, the most named place must be named this often
 _QUOTED = re.compile(r"《([^《》\n]{4,80})》")
 _HEAD_QUOTED_LINES = 12
 
@@ -707,6 +708,12 @@ def find_jurisdiction(
     allowed = _CUE_TYPES.get(hinted or "", tuple(ADMIN_TYPES))
     ranked = sorted((k for k in counts if first[k][0].type in allowed),
                     key=lambda k: (-counts[k], first[k][1][0]))
+    # A plan names its own area again and again; without a cue of its level (我省, 本区), a place
+    # named once or twice (a partner city in a snippet), or only as often as another, is no
+    # evidence of whose plan it is.
+    if ranked and (counts[ranked[0]] < (1 if hinted else _BODY_MIN_MENTIONS)
+                   or (len(ranked) > 1 and counts[ranked[1]] == counts[ranked[0]])):
+        ranked = []
     if ranked:
         place, span = first[ranked[0]]
         spans["jurisdiction"] = span
