@@ -62,7 +62,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _error("no plan files given or found")
         return 1
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress)
+    report = ingest(files, store, jobs=args.jobs, progress=None if args.quiet else _progress,
+                    **_executor_options(args))
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
@@ -72,8 +73,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_link(args: argparse.Namespace) -> int:
     from plankg.link import link_store
 
-    print(link_store(_store(args), top_k=args.top_k).summary())
+    options = _executor_options(args)
+    options.pop("journal")
+    print(link_store(_store(args), top_k=args.top_k, jobs=args.jobs, **options).summary())
     return 0
+
+
+# -- executors and the ingest journal (scale-out) ---------------------------------------------
+def executor_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="where plans are processed: a local process pool (default) or a Dask "
+                        "distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler (tcp://HOST:PORT); default: a LocalCluster of "
+                        "--jobs workers on this machine")
+
+
+def _executor_options(args: argparse.Namespace) -> dict:
+    """Executor, scheduler, and the undo journal beside the embedded store (none remote)."""
+    import os
+
+    from plankg.store import journal_path, store_path
+
+    remote = args.endpoint or os.environ.get("PLANKG_ENDPOINT")
+    return {"executor": args.executor, "scheduler": args.scheduler,
+            "journal": None if remote else journal_path(store_path(args.store))}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -232,7 +256,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     files = plan_files(args.paths or [default_plans_dir()])
     store = _store(args)
-    report = ingest(files, store, jobs=args.jobs, progress=_progress)
+    report = ingest(files, store, jobs=args.jobs, progress=_progress, **_executor_options(args))
     for e in report.errors:
         _error(e)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
@@ -300,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="plan files or folders (default: the embedded data/plans)")
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("outlines", help="outline every plan and print a summary per plan")
@@ -313,12 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("link", help="(re)build the links across plans: indicators, similar and "
                        "reused measures, common parents, cross-border partners")
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint and query page over the "

@@ -1,0 +1,172 @@
+"""Ingest at scale: batches under an undo journal, workers that die with their parent, the Dask
+executor, the synthetic corpus. Small N only: the figures at scale are benchmarks/bench_scale.py's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from plankg import iri
+from plankg.ingest.pipeline import ingest
+from plankg.store import journal_path, open_store, plan_graphs
+
+from .conftest import PLAN_FILES
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANKG = [sys.executable, "-m", "plankg.cli"]
+
+
+def _quads(store) -> set:
+    return set(store.quads_for_pattern(None, None, None, None))
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - out
+        out |= frontier
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _holders(folder: Path) -> list[int]:
+    """Processes with a file of `folder` open."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd).startswith(str(folder)):
+                    out.append(int(entry.name))
+                    break
+            except OSError:
+                continue
+    return out
+
+
+def test_batches_give_the_graph_of_one_transaction(tmp_path):
+    """Writing plan by plan (a batch of 1 byte) gives exactly the quads of one batch."""
+    files = [PLAN_FILES["004"], PLAN_FILES["001"]]
+    one = open_store(tmp_path / "one")
+    ingest(files, one, jobs=1)
+    many = open_store(tmp_path / "many")
+    ingest(files, many, jobs=1, batch_bytes=1)
+    runs = ox.NamedNode(iri.RUNS_GRAPH)
+    assert {q for q in _quads(one) if q.graph_name != runs} == {
+        q for q in _quads(many) if q.graph_name != runs}
+    assert len(plan_graphs(many)) == 2
+
+
+def test_an_error_in_a_later_batch_rolls_every_batch_back(tmp_path):
+    """A batch that fails after others were written: the store is as it was, the journal gone."""
+    from plankg.store import write_graphs
+
+    store = open_store(tmp_path / "s")
+    ingest([PLAN_FILES["004"]], store, jobs=1)
+    before = _quads(store)
+    good = tmp_path / "good.nt"
+    good.write_text('<urn:a> <urn:p> "1" .\n', encoding="utf-8")
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<urn:a> <urn:p> not rdf .\n", encoding="utf-8")
+    replaced = plan_graphs(store)[0]
+    with pytest.raises(SyntaxError):
+        write_graphs(store, [(replaced, good), ("urn:g:new", good), ("urn:g:bad", bad)],
+                     run="urn:run:x", commit=lambda: None, journal=tmp_path / "j",
+                     batch_bytes=1)
+    assert _quads(store) == before
+    assert not (tmp_path / "j").exists()
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    from plankg.store import journal_path, open_store, write_graphs
+    location = Path(sys.argv[1])
+    store = open_store(location)
+    new = location.parent / "new.nt"
+    new.write_text('<urn:a> <urn:p> "new" .\\n', encoding="utf-8")
+    graphs = [(g, new) for g in sys.argv[2:]] + [("urn:g:added", new)]
+    # killed after every batch was written and before the run is committed
+    write_graphs(store, graphs, run="urn:run:killed", journal=journal_path(location),
+                 commit=lambda: os.kill(os.getpid(), signal.SIGKILL), batch_bytes=1)
+""")
+
+
+def test_a_killed_run_is_rolled_back_when_the_store_is_next_opened(tmp_path):
+    location = tmp_path / "s"
+    store = open_store(location)
+    ingest([PLAN_FILES["004"], PLAN_FILES["001"]], store, jobs=1)
+    before = _quads(store)
+    graphs = plan_graphs(store)
+    del store
+    result = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(location), *graphs],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    assert (journal_path(location) / "manifest.json").exists()
+    reader = open_store(location, read_only=True)  # a reader first: it rolls back too
+    assert _quads(reader) == before
+    assert not journal_path(location).exists()
+
+
+def test_ingest_workers_end_when_the_parent_is_killed(tmp_path):
+    """SIGKILL of `plankg ingest`: its spawned workers go too, and nothing holds the store."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    for n in range(16):  # enough work that the kill lands while the workers are busy
+        (plans / f"plan-{n:02d}.txt").write_bytes(PLAN_FILES["003"].read_bytes())
+    location = tmp_path / "store"
+    store = open_store(location)
+    ingest([PLAN_FILES["004"]], store, jobs=1)
+    before = _quads(store)
+    del store
+    proc = subprocess.Popen([*PLANKG, "ingest", str(plans), "--jobs", "2", "--store",
+                             str(location)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=ROOT)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline:
+        workers = _descendants(proc.pid)
+        if len(workers) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the ingest started no worker processes"
+    time.sleep(2)  # let the workers get into their plans
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    proc.kill()
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "workers outlived the killed ingest"
+    assert not _holders(location), "a process still holds the store's files"
+    store = open_store(location)  # the lock is free, and the store is as it was
+    assert _quads(store) == before
