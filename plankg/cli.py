@@ -100,6 +100,16 @@ def _executor_options(args: argparse.Namespace) -> dict:
             "journal": None if remote else journal_path(store_path(args.store))}
 
 
+# -- synth: a synthetic corpus for benchmarks at scale -----------------------------------------
+def cmd_synth(args: argparse.Namespace) -> int:
+    from plankg.synth import synthesize
+
+    r = synthesize(args.n, args.output, seed=args.seed)
+    print(f"wrote {r.plans} plans of {r.jurisdictions} jurisdictions ({r.characters:,} "
+          f"characters) to {r.folder}; ingest with PLANKG_GAZETTEER={r.gazetteer}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from plankg.serve import DEFAULT_WORKERS, serve
     from plankg.store import store_path
@@ -348,6 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
     store_option(p)
     executor_option(p)
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("synth", help="write a synthetic corpus of N jurisdictions whose plans "
+                       "are varied from the real ones (for benchmarks at scale)")
+    p.add_argument("n", type=int, help="how many jurisdictions")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint and query page over the "
                        "embedded store")

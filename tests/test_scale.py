@@ -170,3 +170,58 @@ def test_ingest_workers_end_when_the_parent_is_killed(tmp_path):
     assert not _holders(location), "a process still holds the store's files"
     store = open_store(location)  # the lock is free, and the store is as it was
     assert _quads(store) == before
+
+
+# -- the synthetic corpus -------------------------------------------------------------------------
+
+def test_synth_varies_the_real_plans_under_new_names(tmp_path):
+    from plankg.synth import jurisdictions
+
+    out = tmp_path / "corpus"
+    result = subprocess.run([*PLANKG, "synth", "3", "-o", str(out)], capture_output=True,
+                            text=True, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    files = sorted(out.glob("*.txt"))
+    assert len(files) >= 3 and {f.name[:5] for f in files} == {"j0001", "j0002", "j0003"}
+    seeds = {p.read_bytes() for p in PLAN_FILES.values()}
+    texts = [f.read_bytes() for f in files]
+    assert not seeds & set(texts), "a synthetic plan is a byte-identical copy of a seed"
+    again = tmp_path / "again"
+    subprocess.run([*PLANKG, "synth", "3", "-o", str(again)], check=True, cwd=ROOT,
+                   capture_output=True)
+    assert [f.read_bytes() for f in sorted(again.glob("*.txt"))] == texts  # deterministic
+    names = [j.name for j in jurisdictions(3)]
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        own = names[int(f.name[1:5]) - 1]
+        assert own in text and "永川区" not in text and "荣昌区" not in text
+    # past the gazetteer's districts and counties: composed names, in the corpus' gazetteer
+    many = jurisdictions(120)
+    assert len({j.name for j in many}) == 120 and many[-1].composed
+
+
+def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
+    from plankg.ingest.places import default_gazetteer
+    from plankg.query import run_named
+    from plankg.synth import jurisdictions, synthesize
+
+    composed = jurisdictions(200)[-1]
+    assert composed.composed
+    corpus = synthesize(3, tmp_path / "corpus", seed=1)
+    store = open_store(tmp_path / "s")
+    report = ingest(sorted(corpus.folder.glob("*.txt")), store, jobs=1)
+    assert report.ok, report.errors
+    _, rows = run_named(store, "plans")
+    assert {r["district"] for r in rows} == {j.name for j in jurisdictions(3)}
+    # a composed name is read through $PLANKG_GAZETTEER
+    big = synthesize(200, tmp_path / "big", seed=2)
+    plan = sorted(big.folder.glob("j0200-*.txt"))[0]
+    monkeypatch.setenv("PLANKG_GAZETTEER", str(big.gazetteer))
+    default_gazetteer.cache_clear()
+    try:
+        from plankg.ingest.document import load_plan
+
+        assert load_plan(plan).metadata.district == composed.name
+    finally:
+        monkeypatch.delenv("PLANKG_GAZETTEER")
+        default_gazetteer.cache_clear()
