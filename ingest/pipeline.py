@@ -236,6 +236,9 @@ def ingest(paths: Iterable[str | Path], store: ox.Store, *, jobs: int | None = N
                 spooled[n] = (outcome, path)
             _collect(report, files[n], outcome, progress)
         ordered = [spooled[n] for n in sorted(spooled)]
+        # two files with one graph (the same plan twice): the last one wins, as ever
+        last = {r.graph_iri: n for n, (r, _) in enumerate(ordered)}
+        writes = [(r.graph_iri, p) for n, (r, p) in enumerate(ordered) if last[r.graph_iri] == n]
         report.results = [r for r, _ in ordered]
         run = iri.run(started.isoformat())
         report.run_iri = run
@@ -245,7 +248,7 @@ def ingest(paths: Iterable[str | Path], store: ox.Store, *, jobs: int | None = N
             store_module.replace_graphs(store, ontology,
                                         add={iri.RUNS_GRAPH: _run_triples(run, started, report)})
 
-        store_module.write_graphs(store, [(r.graph_iri, p) for r, p in ordered], run=run,
+        store_module.write_graphs(store, writes, run=run,
                                   commit=commit, journal=journal,
                                   batch_bytes=batch_bytes or store_module.BATCH_BYTES)
     return report

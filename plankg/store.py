@@ -137,18 +137,22 @@ def finish_writes(store: ox.Store) -> None:
 def write_graphs(store: ox.Store, sources: Iterable[tuple[str, Path]], *, run: str,
                  commit: Callable[[], None], journal: Path | None = None,
                  batch_bytes: int = BATCH_BYTES) -> None:
-    """Replace each graph with the N-Triples of its file, in batches of about `batch_bytes`,
-    then call `commit` (one transaction that must record `run` in the runs graph). Any
-    exception before `commit` returns rolls every graph back to what it was, and re-raises."""
+    """Replace each graph with the N-Triples of its files (a graph may come with several, one
+    after the other), in batches of about `batch_bytes`, then call `commit` (one transaction
+    that must record `run` in the runs graph). Any exception before `commit` returns rolls every
+    graph back to what it was, and re-raises."""
     import shutil
     import tempfile
 
-    sources = list(dict(sources).items())  # a graph given twice: the last file wins
+    sources = list(sources)
     own_journal = journal is None
     folder = Path(tempfile.mkdtemp(prefix="plankg-journal-")) if own_journal else journal
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        _begin(store, folder, run, [g for g, _ in sources])
+        graphs = list(dict.fromkeys(g for g, _ in sources))
+        _begin(store, folder, run, graphs)
+        for graph in graphs:
+            _drop(store, graph)
         batch: list[tuple[str, Path]] = []
         size = 0
         for graph, path in sources:
@@ -187,16 +191,17 @@ def _begin(store: ox.Store, folder: Path, run: str, graphs: list[str]) -> None:
 
 
 def _load_batch(store: ox.Store, batch: list[tuple[str, Path]]) -> None:
-    """Drop the batch's graphs and load their new triples: one bulk load of N-Quads on the
+    """Add the batch's triples to their (dropped) graphs: one bulk load of N-Quads on the
     embedded store, one SPARQL update on a remote one."""
     if hasattr(store, "bulk_load"):
-        for graph, _ in batch:
-            _drop(store, graph)
         data = b"".join(_as_nquads(graph, path.read_bytes()) for graph, path in batch)
         if data:
             store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
     else:
-        replace_graphs(store, {g: p.read_text(encoding="utf-8") for g, p in batch})
+        add: dict[str, str] = {}
+        for g, p in batch:
+            add[g] = add.get(g, "") + "\n" + p.read_text(encoding="utf-8")
+        replace_graphs(store, {}, add=add)
 
 
 def _as_nquads(graph: str, ntriples: bytes) -> bytes:
@@ -245,7 +250,7 @@ def recover(store: ox.Store, location: str | Path) -> bool:
     manifest_file = folder / "manifest.json"
     if manifest_file.exists():
         run = json.loads(manifest_file.read_text(encoding="utf-8"))["run"]
-        committed = ox.Quad(ox.NamedNode(run), ox.NamedNode(iri.RDF + "type"),
+        committed = bool(run) and ox.Quad(ox.NamedNode(run), ox.NamedNode(iri.RDF + "type"),
                             ox.NamedNode(iri.PK + "IngestRun"),
                             ox.NamedNode(iri.RUNS_GRAPH)) in store
         if not committed:
