@@ -395,7 +395,8 @@ class _Features:
 
 
 def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
-              jobs: int | None = None, scheduler: str | None = None) -> _Features:
+              jobs: int | None = None, scheduler: str | None = None,
+              chunk: int = FEATURE_CHUNK) -> _Features:
     """Tokens and shingles of every measure, computed in chunks of FEATURE_CHUNK measures on
     the executor (jieba is most of the linker's time), then TF-IDF weights here."""
     import numpy as np
@@ -403,7 +404,7 @@ def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
     from plankg.ingest.pipeline import map_unordered
 
     texts = [m.text for m in measures]
-    chunks = [texts[i:i + FEATURE_CHUNK] for i in range(0, len(texts), FEATURE_CHUNK)]
+    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
     if len(chunks) <= 1:
         executor, jobs = "process", 1  # one chunk: no pool to start
     parts: dict[int, tuple[list[list[str]], Any, Any]] = dict(
@@ -785,7 +786,8 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
 def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
                   reuse_threshold: float = REUSE_THRESHOLD,
                   timings: dict[str, float] | None = None, executor: str = "process",
-                  jobs: int | None = None, scheduler: str | None = None) -> list[Link]:
+                  jobs: int | None = None, scheduler: str | None = None,
+                  chunk: int = FEATURE_CHUNK) -> list[Link]:
     """Every link of the corpus, without duplicates, in a stable order."""
     import gc
 
@@ -796,7 +798,8 @@ def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARI
     try:
         return _compute_links(corpus, top_k, threshold, reuse_threshold,
                               timings if timings is not None else {},
-                              {"executor": executor, "jobs": jobs, "scheduler": scheduler})
+                              {"executor": executor, "jobs": jobs, "scheduler": scheduler,
+                               "chunk": chunk})
     finally:
         if enabled:
             gc.enable()
@@ -874,7 +877,8 @@ def _write_links(store: ox.Store, links: Sequence[Link]) -> None:
 def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
                reuse_threshold: float = REUSE_THRESHOLD,
                progress: Callable[[str], None] | None = None, executor: str = "process",
-               jobs: int | None = None, scheduler: str | None = None) -> LinkReport:
+               jobs: int | None = None, scheduler: str | None = None,
+               chunk: int = FEATURE_CHUNK) -> LinkReport:
     """Compute every link from the plans in the store and replace the links graph with them
     (in bounded batches under the store's undo journal: all or nothing). The features (jieba
     tokens, hashed shingles) are computed in partitions on `executor`. Re-running gives the
@@ -889,7 +893,7 @@ def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY
         progress(f"linking {report.measures} measures and {report.targets} targets")
     links = compute_links(corpus, top_k=top_k, threshold=threshold,
                           reuse_threshold=reuse_threshold, timings=report.timings,
-                          executor=executor, jobs=jobs, scheduler=scheduler)
+                          executor=executor, jobs=jobs, scheduler=scheduler, chunk=chunk)
     clock = time.perf_counter()
     _write_links(store, links)
     report.timings["write"] = time.perf_counter() - clock

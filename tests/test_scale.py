@@ -225,3 +225,39 @@ def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("PLANKG_GAZETTEER")
         default_gazetteer.cache_clear()
+
+
+# -- the Dask executor ----------------------------------------------------------------------------
+
+def test_dask_cluster_gives_the_graph_of_the_local_pool(tmp_path):
+    """A real LocalCluster with two worker processes: the same plan graphs and the same links
+    as the local process pool."""
+    from distributed import LocalCluster
+
+    from plankg.link import link_store
+
+    files = [PLAN_FILES["004"], PLAN_FILES["001"], PLAN_FILES["002"]]
+    local = open_store(tmp_path / "local")
+    ingest(files, local, jobs=2)
+    link_store(local, jobs=2, chunk=100)  # several partitions of measures
+    runs = ox.NamedNode(iri.RUNS_GRAPH)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        remote = open_store(tmp_path / "dask")
+        report = ingest(files, remote, executor="dask", scheduler=cluster.scheduler_address)
+        assert report.ok and len(report.results) == 3
+        link_store(remote, executor="dask", scheduler=cluster.scheduler_address, chunk=100)
+        workers = cluster.scheduler_info["workers"]
+        assert len(workers) == 2
+    expected = {q for q in _quads(local) if q.graph_name != runs}
+    assert len(expected) > 10_000
+    links = ox.NamedNode(iri.LINKS_GRAPH)
+    assert sum(1 for q in expected if q.graph_name == links) > 100
+    assert {q for q in _quads(remote) if q.graph_name != runs} == expected
+
+
+def test_an_unknown_executor_is_an_error(tmp_path):
+    from plankg.ingest.pipeline import ExecutorError
+
+    with pytest.raises(ExecutorError, match="unknown executor"):
+        ingest([PLAN_FILES["004"]], open_store(tmp_path / "s"), executor="ray")
