@@ -36,7 +36,9 @@ BORROW = 0.15
 REWORD = 0.30
 PERTURB = 0.15
 
-_ITEM = re.compile(r"^(\s*(?:（[一二三四五六七八九十]{1,3}）|[0-9]{1,2}[.．、]|（[0-9]{1,2}）))(\S.*)$")
+_ITEM = re.compile(
+    r"^(\s*(?:（[一二三四五六七八九十]{1,3}）|[0-9]{1,2}[.．、]|（[0-9]{1,2}）))(\S.*)$"
+)
 _NUMBER = re.compile(r"(?<![0-9.．])([0-9]+(?:\.[0-9]+)?)(?![0-9.．]|\s*年)")
 
 
@@ -81,18 +83,32 @@ def jurisdictions(n: int) -> list[Jurisdiction]:
     """N jurisdictions: the gazetteer's districts and counties, then composed names."""
     from plankg.ingest.places import Gazetteer
 
-    out = [Jurisdiction(p.name, p.short_name or p.name[:-1], p.code or "", p.parent or "", False)
-           for p in Gazetteer.load() if p.type in ("district", "county")]
-    rows = list(csv.DictReader(io.StringIO(
-        "\n".join(line for line in _data("synth-names.csv").splitlines()
-                  if not line.startswith("#")))))
+    out = [
+        Jurisdiction(p.name, p.short_name or p.name[:-1], p.code or "", p.parent or "", False)
+        for p in Gazetteer.load()
+        if p.type in ("district", "county")
+    ]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                "\n".join(
+                    line
+                    for line in _data("synth-names.csv").splitlines()
+                    if not line.startswith("#")
+                )
+            )
+        )
+    )
     first = [r["first"] for r in rows]
     second = [r["second"] for r in rows]
     taken = {j.name for j in out}
     k = 0
     while len(out) < n:
-        a, b, c = first[k % len(first)], second[(k // len(first)) % len(second)], \
-            first[(k // (len(first) * len(second))) % len(first)]
+        a, b, c = (
+            first[k % len(first)],
+            second[(k // len(first)) % len(second)],
+            first[(k // (len(first) * len(second))) % len(first)],
+        )
         k += 1
         short = a + b + c
         if short + "县" in taken:
@@ -122,15 +138,20 @@ def _seeds() -> list[_Seed]:
 
 def _unit_prefix() -> re.Pattern[str]:
     """区 before a department name of data/unit-aliases.csv (区发展改革委, 区生态环境局)."""
-    aliases = {r["alias"] for r in csv.DictReader(io.StringIO(_data("unit-aliases.csv")))
-               if len(r["alias"]) >= 2}
+    aliases = {
+        r["alias"]
+        for r in csv.DictReader(io.StringIO(_data("unit-aliases.csv")))
+        if len(r["alias"]) >= 2
+    }
     alternatives = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
     return re.compile(rf"区(?=(?:{alternatives}))")
 
 
 def _synonyms() -> list[tuple[str, str]]:
-    return [(r["word"], r["replacement"])
-            for r in csv.DictReader(io.StringIO(_data("synth-synonyms.csv")))]
+    return [
+        (r["word"], r["replacement"])
+        for r in csv.DictReader(io.StringIO(_data("synth-synonyms.csv")))
+    ]
 
 
 def _perturb(line: str, rng: random.Random) -> str:
@@ -155,8 +176,13 @@ def _reword(body: str, synonyms: list[tuple[str, str]], rng: random.Random) -> s
     return body.replace(word, replacement, 1)
 
 
-def vary(seed: _Seed, place: Jurisdiction, neighbours: dict[str, Jurisdiction],
-         others: list[_Seed], rng: random.Random) -> str:
+def vary(
+    seed: _Seed,
+    place: Jurisdiction,
+    neighbours: dict[str, Jurisdiction],
+    others: list[_Seed],
+    rng: random.Random,
+) -> str:
     """One seed plan made into a plan of `place`."""
     synonyms = _synonyms()
     lines = seed.text.splitlines()
@@ -209,7 +235,7 @@ def synthesize(n: int, folder: str | Path, *, seed: int = 0) -> SynthReport:
     the gazetteer rows of the composed ones into `folder/gazetteer.csv`."""
     if n < 1:
         raise SynthError(f"N must be at least 1, not {n}")
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     seeds = _seeds()
@@ -217,8 +243,7 @@ def synthesize(n: int, folder: str | Path, *, seed: int = 0) -> SynthReport:
     places = jurisdictions(n)
     plans = chars = 0
     for k, place in enumerate(places):
-        neighbours = {d: places[(k + 1 + i) % len(places)]
-                      for i, d in enumerate(seed_districts)}
+        neighbours = {d: places[(k + 1 + i) % len(places)] for i, d in enumerate(seed_districts)}
         chosen = rng.sample(seeds, rng.randint(1, len(seeds)))
         for s in chosen:
             others = [o for o in seeds if o is not s]
@@ -233,6 +258,15 @@ def synthesize(n: int, folder: str | Path, *, seed: int = 0) -> SynthReport:
         w.writerow(["name", "short_name", "en", "type", "level", "parent", "code"])
         for place in places:
             if place.composed:
-                w.writerow([place.name, place.short, f"Synthetic County {place.code}", "county",
-                            "county", place.parent, place.code])
+                w.writerow(
+                    [
+                        place.name,
+                        place.short,
+                        f"Synthetic County {place.code}",
+                        "county",
+                        "county",
+                        place.parent,
+                        place.code,
+                    ]
+                )
     return SynthReport(len(places), plans, chars, folder, gazetteer)

@@ -82,7 +82,8 @@ def test_batches_give_the_graph_of_one_transaction(tmp_path):
     ingest(files, many, jobs=1, batch_bytes=1)
     runs = ox.NamedNode(iri.RUNS_GRAPH)
     assert {q for q in _quads(one) if q.graph_name != runs} == {
-        q for q in _quads(many) if q.graph_name != runs}
+        q for q in _quads(many) if q.graph_name != runs
+    }
     assert len(plan_graphs(many)) == 2
 
 
@@ -99,9 +100,14 @@ def test_an_error_in_a_later_batch_rolls_every_batch_back(tmp_path):
     bad.write_text("<urn:a> <urn:p> not rdf .\n", encoding="utf-8")
     replaced = plan_graphs(store)[0]
     with pytest.raises(SyntaxError):
-        write_graphs(store, [(replaced, good), ("urn:g:new", good), ("urn:g:bad", bad)],
-                     run="urn:run:x", commit=lambda: None, journal=tmp_path / "j",
-                     batch_bytes=1)
+        write_graphs(
+            store,
+            [(replaced, good), ("urn:g:new", good), ("urn:g:bad", bad)],
+            run="urn:run:x",
+            commit=lambda: None,
+            journal=tmp_path / "j",
+            batch_bytes=1,
+        )
     assert _quads(store) == before
     assert not (tmp_path / "j").exists()
 
@@ -128,8 +134,12 @@ def test_a_killed_run_is_rolled_back_when_the_store_is_next_opened(tmp_path):
     before = _quads(store)
     graphs = plan_graphs(store)
     del store
-    result = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(location), *graphs],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(location), *graphs],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert (journal_path(location) / "manifest.json").exists()
     reader = open_store(location, read_only=True)  # a reader first: it rolls back too
@@ -148,9 +158,12 @@ def test_ingest_workers_end_when_the_parent_is_killed(tmp_path):
     ingest([PLAN_FILES["004"]], store, jobs=1)
     before = _quads(store)
     del store
-    proc = subprocess.Popen([*PLANKG, "ingest", str(plans), "--jobs", "2", "--store",
-                             str(location)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [*PLANKG, "ingest", str(plans), "--jobs", "2", "--store", str(location)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while time.monotonic() < deadline:
@@ -174,12 +187,18 @@ def test_ingest_workers_end_when_the_parent_is_killed(tmp_path):
 
 # -- the synthetic corpus -------------------------------------------------------------------------
 
+
 def test_synth_varies_the_real_plans_under_new_names(tmp_path):
     from plankg.synth import jurisdictions
 
     out = tmp_path / "corpus"
-    result = subprocess.run([*PLANKG, "synth", "3", "-o", str(out)], capture_output=True,
-                            text=True, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [*PLANKG, "synth", "3", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     files = sorted(out.glob("*.txt"))
     assert len(files) >= 3 and {f.name[:5] for f in files} == {"j0001", "j0002", "j0003"}
@@ -187,8 +206,9 @@ def test_synth_varies_the_real_plans_under_new_names(tmp_path):
     texts = [f.read_bytes() for f in files]
     assert not seeds & set(texts), "a synthetic plan is a byte-identical copy of a seed"
     again = tmp_path / "again"
-    subprocess.run([*PLANKG, "synth", "3", "-o", str(again)], check=True, cwd=ROOT,
-                   capture_output=True)
+    subprocess.run(
+        [*PLANKG, "synth", "3", "-o", str(again)], check=True, cwd=ROOT, capture_output=True
+    )
     assert [f.read_bytes() for f in sorted(again.glob("*.txt"))] == texts  # deterministic
     names = [j.name for j in jurisdictions(3)]
     for f in files:
@@ -229,6 +249,7 @@ def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
 
 # -- the Dask executor ----------------------------------------------------------------------------
 
+
 def test_dask_cluster_gives_the_graph_of_the_local_pool(tmp_path):
     """A real LocalCluster with two worker processes: the same plan graphs and the same links
     as the local process pool."""
@@ -241,8 +262,9 @@ def test_dask_cluster_gives_the_graph_of_the_local_pool(tmp_path):
     ingest(files, local, jobs=2)
     link_store(local, jobs=2, chunk=100)  # several partitions of measures
     runs = ox.NamedNode(iri.RUNS_GRAPH)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         remote = open_store(tmp_path / "dask")
         report = ingest(files, remote, executor="dask", scheduler=cluster.scheduler_address)
         assert report.ok and len(report.results) == 3
