@@ -490,5 +490,13 @@ def _parse(source: str, where: str) -> list[Place]:
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The packaged gazetteer, loaded once per process."""
-    return Gazetteer.load()
+    """The packaged gazetteer, loaded once per process, with the rows of the CSV files named in
+    $PLANKG_GAZETTEER (separated by os.pathsep) added: e.g. the jurisdictions of a synthetic
+    corpus (`plankg synth` writes its gazetteer.csv)."""
+    import os
+
+    base = Gazetteer.load()
+    extra = [p for p in os.environ.get("PLANKG_GAZETTEER", "").split(os.pathsep) if p]
+    if not extra:
+        return base
+    return Gazetteer([*base, *(place for path in extra for place in Gazetteer.load(path))])

@@ -79,7 +79,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         bar.message(text)
 
     with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=message)
+        report = ingest(files, store, jobs=args.jobs, progress=message,
+                        **_executor_options(args))
     for e in report.errors:
         if str(e) not in shown:
             _error(e)
@@ -90,9 +91,42 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_link(args: argparse.Namespace) -> int:
     from plankg.link import link_store
 
+    options = _executor_options(args)
+    options.pop("journal")
     with phase("link", quiet=args.quiet):
-        report = link_store(_store(args), top_k=args.top_k)
+        report = link_store(_store(args), top_k=args.top_k, jobs=args.jobs, **options)
     print(report.summary())
+    return 0
+
+
+# -- executors and the ingest journal (scale-out) ---------------------------------------------
+def executor_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="where plans are processed: a local process pool (default) or a Dask "
+                        "distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler (tcp://HOST:PORT); default: a LocalCluster of "
+                        "--jobs workers on this machine")
+
+
+def _executor_options(args: argparse.Namespace) -> dict:
+    """Executor, scheduler, and the undo journal beside the embedded store (none remote)."""
+    import os
+
+    from plankg.store import journal_path, store_path
+
+    remote = args.endpoint or os.environ.get("PLANKG_ENDPOINT")
+    return {"executor": args.executor, "scheduler": args.scheduler,
+            "journal": None if remote else journal_path(store_path(args.store))}
+
+
+# -- synth: a synthetic corpus for benchmarks at scale -----------------------------------------
+def cmd_synth(args: argparse.Namespace) -> int:
+    from plankg.synth import synthesize
+
+    r = synthesize(args.n, args.output, seed=args.seed)
+    print(f"wrote {r.plans} plans of {r.jurisdictions} jurisdictions ({r.characters:,} "
+          f"characters) to {r.folder}; ingest with PLANKG_GAZETTEER={r.gazetteer}")
     return 0
 
 
@@ -287,7 +321,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         bar.message(text)
 
     with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=message)
+        report = ingest(files, store, jobs=args.jobs, progress=message,
+                        **_executor_options(args))
     for e in report.errors:
         if str(e) not in shown:
             _error(e)
@@ -438,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     quiet_option(p)
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("outlines", help="outline every plan and print a summary per plan")
@@ -451,14 +487,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     quiet_option(p)
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("link", help="(re)build the links across plans: indicators, similar and "
                        "reused measures, common parents, cross-border partners")
     p.add_argument("--top-k", type=int, default=5, help="links kept per measure (default 5)")
     quiet_option(p)
+    p.add_argument("--jobs", type=int, default=None, help="parallel worker processes")
     store_option(p)
+    executor_option(p)
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("synth", help="write a synthetic corpus of N jurisdictions whose plans "
+                       "are varied from the real ones (for benchmarks at scale)")
+    p.add_argument("n", type=int, help="how many jurisdictions")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the folder to write")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint and query page over the "
                        "embedded store")

@@ -56,7 +56,6 @@ parent plans (all pairs scored once, offline, to see the distributions):
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import time
@@ -415,67 +414,218 @@ def tokens(text: str) -> list[str]:
 # Vectors and the inverted index
 
 
+_HASH_BASE = 1_000_003  # rolling hash of k code points, modulo 2**64 (numpy wraps around)
+FEATURE_CHUNK = 4000  # measures per feature task on the executor
+
+
+def hashed_shingles(text: str, k: int = SHINGLE) -> Any:
+    """The character k-grams of `shingles`, as sorted unique 64-bit integers: a polynomial hash
+    of their code points (the same in every process, unlike Python's `hash`), 8 bytes each
+    instead of a string object. Two different 8-grams collide with probability about 2**-64."""
+    import numpy as np
+
+    chars = "".join(ch for ch in text if ch.isalnum())
+    n = len(chars) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    base = np.uint64(_HASH_BASE)
+    for j in range(k):
+        h = h * base + codes[j:j + n]
+    return np.unique(h)
+
+
+def _chunk_features(texts: Sequence[str]) -> tuple[list[list[str]], Any, Any]:
+    """One feature task: jieba tokens and hashed shingles (as one array with offsets) of a chunk
+    of measure texts. Runs on any worker: it reads nothing but its arguments."""
+    import numpy as np
+
+    toks = [tokens(t) for t in texts]
+    arrays = [hashed_shingles(t) for t in texts]
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in arrays], out=offsets[1:])
+    data = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint64)
+    return toks, data, offsets
+
+
+class _Rows:
+    """Rows of a CSR-like pair (data, offsets): row i is data[offsets[i]:offsets[i + 1]]."""
+
+    def __init__(self, data: Any, offsets: Any) -> None:
+        self.data, self.offsets = data, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def row(self, i: int) -> Any:
+        return self.data[self.offsets[i]:self.offsets[i + 1]]
+
+
+class _ShingleSets(_Rows):
+    """The shingles of measure i as a frozenset of integers, built when asked for (only a few
+    are: the parents of a linked pair)."""
+
+    def __getitem__(self, i: int) -> frozenset[int]:
+        return frozenset(self.row(i).tolist())
+
+
+class _Vectors:
+    """L2-normalised TF-IDF vectors kept as token ids and weights in the tokens' first-occurrence
+    order; vector i as a dict (id → weight) when asked for, so that `cosine` adds the products in
+    the same order as ever."""
+
+    def __init__(self, ids: Any, weights: Any, offsets: Any) -> None:
+        self.ids, self.weights, self.offsets = ids, weights, offsets
+
+    def __getitem__(self, i: int) -> dict[int, float]:
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return dict(zip(self.ids[a:b].tolist(), self.weights[a:b].tolist(), strict=True))
+
+
 @dataclass
 class _Features:
-    shingles: list[frozenset[str]]
-    vectors: list[dict[str, float]]  # L2-normalised TF-IDF
-    terms: list[frozenset[str]]
-    idf: dict[str, float]
+    shingles: _ShingleSets  # hashed 8-grams per measure (sorted unique uint64)
+    vectors: _Vectors  # L2-normalised TF-IDF over token ids
+    terms: _Rows  # distinct token ids per measure
+    idf: Any  # numpy array: idf of token id
+    vocabulary: list[str]
 
 
-def _features(measures: Sequence[MeasureDoc]) -> _Features:
-    toks = [tokens(m.text) for m in measures]
-    df: Counter[str] = Counter()
+def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
+              jobs: int | None = None, scheduler: str | None = None,
+              chunk: int = FEATURE_CHUNK) -> _Features:
+    """Tokens and shingles of every measure, computed in chunks of FEATURE_CHUNK measures on
+    the executor (jieba is most of the linker's time), then TF-IDF weights here."""
+    import numpy as np
+
+    from plankg.ingest.pipeline import map_unordered
+
+    texts = [m.text for m in measures]
+    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
+    if len(chunks) <= 1:
+        executor, jobs = "process", 1  # one chunk: no pool to start
+    parts: dict[int, tuple[list[list[str]], Any, Any]] = dict(
+        map_unordered(_chunk_features, chunks, executor=executor, jobs=jobs,
+                      scheduler=scheduler))
+    ordered = [parts[n] for n in range(len(chunks))]
+    toks = [t for part in ordered for t in part[0]]
+    sh_data = (np.concatenate([part[1] for part in ordered]) if ordered
+               else np.empty(0, dtype=np.uint64))
+    sh_offsets = np.zeros(len(toks) + 1, dtype=np.int64)
+    base = 0
+    pos = 1
+    for part in ordered:
+        counts = np.diff(part[2])
+        sh_offsets[pos:pos + len(counts)] = base + np.cumsum(counts)
+        base += int(part[2][-1])
+        pos += len(counts)
+
+    vocab: dict[str, int] = {}
+    df: list[int] = []
+    ids_per: list[list[int]] = []
     for ts in toks:
-        df.update(set(ts))
+        ids = [vocab.setdefault(t, len(vocab)) for t in ts]
+        for t in set(ids):
+            if t >= len(df):
+                df.extend([0] * (t + 1 - len(df)))
+            df[t] += 1
+        ids_per.append(ids)
     n = len(measures)
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    vectors = []
-    for ts in toks:
-        tf = Counter(ts)
-        vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in tf.items()}
+    idf_list = [math.log((1 + n) / (1 + d)) + 1.0 for d in df]
+    v_ids: list[int] = []
+    v_weights: list[float] = []
+    v_offsets = [0]
+    t_ids: list[int] = []
+    t_offsets = [0]
+    for ids in ids_per:
+        tf = Counter(ids)
+        vec = {t: (1.0 + math.log(c)) * idf_list[t] for t, c in tf.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        vectors.append({t: v / norm for t, v in vec.items()})
-    return _Features([shingles(m.text) for m in measures], vectors,
-                     [frozenset(ts) for ts in toks], idf)
+        v_ids.extend(vec)
+        v_weights.extend(v / norm for v in vec.values())
+        v_offsets.append(len(v_ids))
+        t_ids.extend(sorted(tf))
+        t_offsets.append(len(t_ids))
+    return _Features(
+        _ShingleSets(sh_data, sh_offsets),
+        _Vectors(np.array(v_ids, dtype=np.int64), np.array(v_weights, dtype=np.float64),
+                 np.array(v_offsets, dtype=np.int64)),
+        _Rows(np.array(t_ids, dtype=np.int64), np.array(t_offsets, dtype=np.int64)),
+        np.array(idf_list, dtype=np.float64), list(vocab))
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def cosine(a: dict[Any, float], b: dict[Any, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
 class _Index:
-    """Inverted index: term → ids of the documents holding it (ascending ids)."""
+    """Inverted index over integer terms: for each distinct term (sorted), the ascending ids of
+    the documents holding it, as flat numpy arrays (no Python object per posting)."""
 
-    def __init__(self, docs: Iterable[tuple[int, Iterable[str]]]) -> None:
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for i, terms in docs:
-            for term in terms:
-                self.postings[term].append(i)
+    def __init__(self, rows: _Rows, docs: Sequence[int], rank: Any = None) -> None:
+        import numpy as np
 
-    def candidates(self, terms: Iterable[str], keep: Callable[[int], bool],
-                   weight: Callable[[str], float] | None = None) -> list[int]:
-        """Up to CANDIDATES documents sharing the most (weighted) terms with `terms`, found
-        by walking the postings of the rarest terms first, about POSTINGS_BUDGET of them in
-        all; a term in more documents than that is skipped: it says little and would cost much
-        (text that thousands of districts copy from a parent is found through the parent)."""
-        ranked = sorted((len(self.postings.get(t, ())), t) for t in terms)
-        scores: dict[int, float] = defaultdict(float)
-        visited = 0
-        for df, term in ranked:
-            if df == 0 or df > POSTINGS_BUDGET:
-                continue
-            w = weight(term) if weight else 1.0
-            for j in self.postings[term]:
-                if keep(j):
-                    scores[j] += w
-            visited += df
-            if visited >= POSTINGS_BUDGET:
-                break
-        best = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: (kv[1], -kv[0]))
-        return [j for j, _ in best]
+        docs_arr = np.asarray(docs, dtype=np.int64)
+        lengths = (rows.offsets[docs_arr + 1] - rows.offsets[docs_arr]) if len(docs_arr) else \
+            np.empty(0, dtype=np.int64)
+        terms = (np.concatenate([rows.row(i) for i in docs]) if len(docs)
+                 else np.empty(0, dtype=rows.data.dtype))
+        owners = np.repeat(docs_arr, lengths)
+        order = np.lexsort((owners, terms))
+        terms, owners = terms[order], owners[order]
+        self.terms, starts = np.unique(terms, return_index=True)
+        self.starts = np.append(starts, len(terms)).astype(np.int64)
+        self.postings = owners
+        self.rank = rank  # order among terms of equal frequency (None: by the term itself)
+
+    def candidates(self, terms: Any, group_of: Any, group: int | None,
+                   weight: Any = None, allow: Any = None) -> list[int]:
+        """Up to CANDIDATES documents sharing the most (weighted) terms with `terms`, found by
+        walking the postings of the rarest terms first, about POSTINGS_BUDGET of them in all; a
+        term in more documents than that is skipped: it says little and would cost much (text
+        that thousands of districts copy from a parent is found through the parent). Documents
+        of `group` are left out, and with `allow` (a pair of arrays: the plan of every
+        document, and whether each plan may be linked) the documents of plans it refuses."""
+        import numpy as np
+
+        if not len(terms) or not len(self.terms):
+            return []
+        at = np.searchsorted(self.terms, terms)
+        at[at >= len(self.terms)] = len(self.terms) - 1
+        found = self.terms[at] == terms
+        df = np.where(found, self.starts[at + 1] - self.starts[at], 0)
+        keep = (df > 0) & (df <= POSTINGS_BUDGET)
+        if not keep.any():
+            return []
+        tie = terms if self.rank is None else self.rank[terms]
+        order = np.lexsort((tie, df))
+        order = order[keep[order]]
+        visited = np.cumsum(df[order])
+        # terms up to and including the one whose postings reach the budget
+        stop = int(np.searchsorted(visited, POSTINGS_BUDGET, side="left")) + 1
+        order = order[:stop]
+        spans = [(self.starts[at[k]], self.starts[at[k] + 1]) for k in order]
+        hits = np.concatenate([self.postings[a:b] for a, b in spans])
+        w = None if weight is None else np.repeat(weight[terms[order]],
+                                                  [b - a for a, b in spans])
+        if group is not None:
+            mask = group_of[hits] != group
+            hits = hits[mask]
+            w = w[mask] if w is not None else None
+        if allow is not None:
+            plan_of, plan_ok = allow
+            mask = plan_ok[plan_of[hits]]
+            hits = hits[mask]
+            w = w[mask] if w is not None else None
+        if not len(hits):
+            return []
+        ids, inverse = np.unique(hits, return_inverse=True)
+        scores = np.bincount(inverse, weights=w) if w is not None else np.bincount(inverse)
+        best = np.lexsort((ids, -scores))[:CANDIDATES]
+        return ids[best].tolist()
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,18 +719,31 @@ class _Scored:
     kind: str
     score: float
     method: str
-    shared: frozenset[str]
+    shared: frozenset[int]  # the shared shingles, kept only for reused pairs that are linked
 
 
 def _classify(i: int, j: int, f: _Features, threshold: float,
               reuse_threshold: float) -> _Scored | None:
-    contain, shared = _containment(f.shingles[i], f.shingles[j])
+    import numpy as np
+
+    a, b = f.shingles.row(i), f.shingles.row(j)
+    shared = int(np.intersect1d(a, b, assume_unique=True).size) if len(a) and len(b) else 0
+    contain = shared / min(len(a), len(b)) if shared else 0.0
     if shared >= LONG_PASSAGE or (contain >= reuse_threshold and shared >= MIN_SHARED_SHINGLES):
-        return _Scored(REUSED, contain, METHOD_SHINGLE, f.shingles[i] & f.shingles[j])
+        return _Scored(REUSED, contain, METHOD_SHINGLE, frozenset())
     cos = cosine(f.vectors[i], f.vectors[j])
     if cos >= threshold:
         return _Scored(SIMILAR, cos, METHOD_COSINE, frozenset())
     return None
+
+
+def _with_shared(s: _Scored, i: int, j: int, f: _Features) -> _Scored:
+    """The scored pair with its shared shingles, for the common-parent test of a linked pair."""
+    import dataclasses
+
+    if s.kind != REUSED:
+        return s
+    return dataclasses.replace(s, shared=f.shingles[i] & f.shingles[j])
 
 
 def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
@@ -590,31 +753,34 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
     pk:commonParent on district–district links whose text stands in a parent plan. With a
     `hierarchy`, every measure has peers (plans of other jurisdictions that are neither its
     parents nor its children) and parents (the measures of its plan's parent plans only)."""
+    import numpy as np
+
     f = features or _features(measures)
-    peer_of, parent_of = _relations(measures, hierarchy)
+    allowed = _plan_masks(measures, hierarchy)
     district = ([i for i, m in enumerate(measures) if not m.parent] if hierarchy is None
                 else list(range(len(measures))))
     parents = [i for i, m in enumerate(measures) if m.parent]
-    peer_shingles = _Index((i, f.shingles[i]) for i in district)
-    peer_tokens = _Index((i, f.terms[i]) for i in district)
-    parent_shingles = _Index((i, f.shingles[i]) for i in parents)
-    parent_tokens = _Index((i, f.terms[i]) for i in parents)
-    idf = f.idf.get
+    groups: dict[str, int] = {}
+    group_of = np.array([groups.setdefault(m.group, len(groups)) for m in measures],
+                        dtype=np.int64)
+    # equal-frequency tokens are visited in the order of their text, as they always were
+    order = sorted(range(len(f.vocabulary)), key=f.vocabulary.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    peer_shingles = _Index(f.shingles, district)
+    peer_tokens = _Index(f.terms, district, rank)
+    parent_shingles = _Index(f.shingles, parents)
+    parent_tokens = _Index(f.terms, parents, rank)
 
     peer: dict[tuple[int, int], _Scored] = {}
     seen: set[tuple[int, int]] = set()
     to_parent: dict[int, list[tuple[float, int, _Scored]]] = defaultdict(list)
     for i in district:
-        group = measures[i].group
-
-        def other_district(j: int, group: str = group, i: int = i) -> bool:
-            return measures[j].group != group and peer_of(i, j)
-
-        def its_parent(j: int, i: int = i) -> bool:
-            return parent_of(j, i)
-
-        for j in _union(peer_shingles.candidates(f.shingles[i], other_district),
-                        peer_tokens.candidates(f.terms[i], other_district, idf)):
+        group = int(group_of[i])
+        sh, tk = f.shingles.row(i), f.terms.row(i)
+        peer_ok, parent_ok = allowed(i)
+        for j in _union(peer_shingles.candidates(sh, group_of, group, allow=peer_ok),
+                        peer_tokens.candidates(tk, group_of, group, f.idf, allow=peer_ok)):
             key = (min(i, j), max(i, j))
             if key in seen:
                 continue
@@ -622,8 +788,8 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
             scored = _classify(*key, f, threshold, reuse_threshold)
             if scored:
                 peer[key] = scored
-        for j in _union(parent_shingles.candidates(f.shingles[i], its_parent),
-                        parent_tokens.candidates(f.terms[i], its_parent, idf)):
+        for j in _union(parent_shingles.candidates(sh, group_of, None, allow=parent_ok),
+                        parent_tokens.candidates(tk, group_of, None, f.idf, allow=parent_ok)):
             scored = _classify(i, j, f, threshold, reuse_threshold)
             if scored:
                 to_parent[i].append((scored.score, j, scored))
@@ -641,26 +807,46 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
         items = [(s.score, measures[i].iri, measures[j].iri, (i, j, s))
                  for (i, j), s in peer.items() if s.kind == kind]
         for _, _, _, (i, j, s) in _greedy_cap(items, top_k):
-            parent = _common_parent(i, j, s, parents_of, f)
+            parent = _common_parent(i, j, _with_shared(s, i, j, f), parents_of, f)
             out.append(_pair(kind, measures[i].iri, measures[j].iri, s.score, s.method,
                              common_parent=measures[parent].iri if parent is not None else None))
     return out
 
 
-def _relations(docs: Sequence[MeasureDoc] | Sequence[TargetDoc], hierarchy: Hierarchy | None,
-               ) -> tuple[Callable[[int, int], bool], Callable[[int, int], bool]]:
-    """(peer_of(i, j), parent_of(j, i)) over the documents' plans: without a hierarchy, every
-    pair is a peer and every parent measure a parent of every district measure (the old rule)."""
+def _plan_masks(docs: Sequence[MeasureDoc], hierarchy: Hierarchy | None,
+                ) -> Callable[[int], tuple[Any, Any]]:
+    """For document i, (peers, parents) as `_Index.candidates` takes them in `allow`: the plan
+    of every document and, per plan, whether its documents are peers of i (plans of which
+    neither is the other's parent) or parents of i (its plan's parent plans). Without a
+    hierarchy every pair is a peer and every parent measure a parent (the old rule): (None,
+    None). One pair of arrays per plan, built from the hierarchy's few parents and children."""
+    import numpy as np
+
     if hierarchy is None:
-        return (lambda i, j: True), (lambda j, i: True)
+        return lambda i: (None, None)
+    index: dict[str, int] = {}
+    plan_of = np.array([index.setdefault(d.plan, len(index)) for d in docs], dtype=np.int64)
+    children: dict[str, set[str]] = defaultdict(set)
+    for child, parents in hierarchy.parents_of.items():
+        for parent in parents:
+            children[parent].add(child)
+    cache: dict[int, tuple[Any, Any]] = {}
 
-    def peer_of(i: int, j: int) -> bool:
-        return not hierarchy.related(docs[i].plan, docs[j].plan)
+    def allowed(i: int) -> tuple[Any, Any]:
+        k = int(plan_of[i])
+        if k not in cache:
+            plan = docs[i].plan
+            parents = [index[p] for p in hierarchy.parents_of.get(plan, ()) if p in index]
+            kin = parents + [index[c] for c in children.get(plan, ()) if c in index]
+            peers = np.ones(len(index), dtype=bool)
+            peers[kin] = False
+            above = np.zeros(len(index), dtype=bool)
+            above[parents] = True
+            cache.clear()  # documents come plan by plan: one plan's masks at a time
+            cache[k] = ((plan_of, peers), (plan_of, above))
+        return cache[k]
 
-    def parent_of(j: int, i: int) -> bool:
-        return hierarchy.is_parent(docs[j].plan, docs[i].plan)
-
-    return peer_of, parent_of
+    return allowed
 
 
 def _union(*lists: list[int]) -> list[int]:
@@ -772,7 +958,9 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
 
 def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
                   reuse_threshold: float = REUSE_THRESHOLD,
-                  timings: dict[str, float] | None = None) -> list[Link]:
+                  timings: dict[str, float] | None = None, executor: str = "process",
+                  jobs: int | None = None, scheduler: str | None = None,
+                  chunk: int = FEATURE_CHUNK) -> list[Link]:
     """Every link of the corpus, without duplicates, in a stable order."""
     import gc
 
@@ -782,16 +970,18 @@ def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARI
     gc.disable()
     try:
         return _compute_links(corpus, top_k, threshold, reuse_threshold,
-                              timings if timings is not None else {})
+                              timings if timings is not None else {},
+                              {"executor": executor, "jobs": jobs, "scheduler": scheduler,
+                               "chunk": chunk})
     finally:
         if enabled:
             gc.enable()
 
 
 def _compute_links(corpus: Corpus, top_k: int, threshold: float, reuse_threshold: float,
-                   timings: dict[str, float]) -> list[Link]:
+                   timings: dict[str, float], executor: dict[str, Any]) -> list[Link]:
     clock = time.perf_counter()
-    features = _features(corpus.measures)
+    features = _features(corpus.measures, **executor)
     timings["features"] = time.perf_counter() - clock
     clock = time.perf_counter()
     links = indicator_links(corpus.targets, top_k, corpus.hierarchy)
@@ -852,12 +1042,38 @@ def parent_plan_quads(hierarchy: Hierarchy) -> list[ox.Quad]:
     return w.quads
 
 
+LINK_FILE_LINKS = 50_000  # links per N-Triples file written (a batch of the bulk loader)
+
+
+def _write_links(store: ox.Store, links: Sequence[Link], extra: Sequence[ox.Quad] = ()) -> None:
+    """Replace the links graph: N-Triples files of LINK_FILE_LINKS links each, bulk-loaded, and
+    the `extra` quads (pk:parentPlan) in the last file."""
+    import tempfile
+    from pathlib import Path
+
+    from plankg.store import ntriples, write_graphs
+
+    with tempfile.TemporaryDirectory(prefix="plankg-links-") as tmp:
+        files = []
+        for n in range(0, max(len(links), 1), LINK_FILE_LINKS):
+            path = Path(tmp) / f"links-{n}.nt"
+            quads = link_quads(links[n:n + LINK_FILE_LINKS])
+            if n + LINK_FILE_LINKS >= len(links):
+                quads += list(extra)
+            path.write_text(ntriples(quads) + "\n", encoding="utf-8")
+            files.append((iri.LINKS_GRAPH, path))
+        write_graphs(store, files, run="", commit=lambda: None)
+
+
 def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
                reuse_threshold: float = REUSE_THRESHOLD,
-               progress: Callable[[str], None] | None = None) -> LinkReport:
-    """Compute every link from the plans in the store and replace the links graph with them, in
-    one transaction. Re-running gives the same link IRIs; reviews (their own graph) are kept."""
-    from plankg.store import ntriples, replace_graphs
+               progress: Callable[[str], None] | None = None, executor: str = "process",
+               jobs: int | None = None, scheduler: str | None = None,
+               chunk: int = FEATURE_CHUNK) -> LinkReport:
+    """Compute every link from the plans in the store and replace the links graph with them
+    (in bounded batches under the store's undo journal: all or nothing). The features (jieba
+    tokens, hashed shingles) are computed in partitions on `executor`. Re-running gives the
+    same link IRIs; reviews (their own graph) are kept."""
 
     report = LinkReport()
     clock = time.perf_counter()
@@ -867,10 +1083,10 @@ def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY
     if progress:
         progress(f"linking {report.measures} measures and {report.targets} targets")
     links = compute_links(corpus, top_k=top_k, threshold=threshold,
-                          reuse_threshold=reuse_threshold, timings=report.timings)
+                          reuse_threshold=reuse_threshold, timings=report.timings,
+                          executor=executor, jobs=jobs, scheduler=scheduler, chunk=chunk)
     clock = time.perf_counter()
-    quads = link_quads(links) + parent_plan_quads(corpus.hierarchy)
-    replace_graphs(store, {iri.LINKS_GRAPH: ntriples(quads)})
+    _write_links(store, links, parent_plan_quads(corpus.hierarchy))
     report.timings["write"] = time.perf_counter() - clock
     counts: Counter[tuple[str, str]] = Counter((x.kind, x.method) for x in links)
     report.counts = dict(sorted(counts.items()))

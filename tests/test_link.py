@@ -242,3 +242,41 @@ def _graph():
 
 def test_parent_files_are_read_from_shared() -> None:
     assert all(Path(p).is_file() and "shared" in Path(p).parts for p in PARENT_FILES.values())
+
+
+# -- the same links as before the scale-out -------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "seed-links.tsv"
+
+
+def _golden_rows() -> dict[str, set[tuple[str, ...]]]:
+    """tests/golden/seed-links.tsv: every link the linker gave on the five plans and the two
+    parents before hashed shingles and sparse vectors replaced string sets and dicts (written
+    once by the old code), by kind."""
+    import csv
+
+    with GOLDEN.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for r in rows:
+        out.setdefault(r["kind"], set()).add(tuple(r.values()))
+    return out
+
+
+def _as_rows(links) -> dict[str, set[tuple[str, ...]]]:
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for x in links:
+        out.setdefault(x.kind, set()).add((
+            x.kind, x.method, x.source, x.target, str(x.score), x.common_parent or "",
+            " ".join(x.via_places), x.partner_level or ""))
+    return out
+
+
+@pytest.mark.parametrize("kind", [REUSED, SIMILAR, SAME_INDICATOR, CROSS_BORDER])
+def test_the_same_links_as_the_string_set_linker(store, kind: str) -> None:
+    """Hashed shingles, sparse TF-IDF and partitioned scoring find exactly the links (ends,
+    scores, common parents) that the string-set linker found on the seed plans."""
+    golden = _golden_rows()[kind]
+    got = _as_rows(compute_links(read_corpus(store))).get(kind, set())
+    assert len(golden) > 0
+    assert got == golden, (sorted(got - golden)[:3], sorted(golden - got)[:3])
