@@ -144,12 +144,24 @@ class RemoteStore:
               substitutions: Mapping[ox.Variable, Any] | None = None, **_: Any) -> Any:
         """Run a query; SELECT gives solutions, ASK a bool, CONSTRUCT/DESCRIBE a list of triples."""
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
-        virtuoso = _is_virtuoso(self)
+        # The server is known from its first answer's `Server` header; a first query that turns
+        # out to have gone to Virtuoso is asked again the way Virtuoso must read it.
+        known = self._software is not None
+        virtuoso = _said_virtuoso(self)
         body = text + _values_block(substitutions) if substitutions and not virtuoso else text
         union = use_default_graph_as_union and self.union_default_graph
         if virtuoso:
             body = _virtuoso_query(body)
-        data = self._request(self.endpoint, head + body, union=union)
+        try:
+            data = self._request(self.endpoint, head + body, union=union)
+        except RemoteError:
+            if known or not _said_virtuoso(self):
+                raise
+            data = None
+        if not known and _said_virtuoso(self):
+            return self.query(text, prefixes=prefixes, substitutions=substitutions,
+                              use_default_graph_as_union=use_default_graph_as_union)
+        assert data is not None
         if "triples" in data:
             return data["triples"]
         try:
@@ -255,7 +267,9 @@ class RemoteStore:
             self._software = answer_headers.get("server", "")
         ctype = answer_headers.get("content-type", "")
         if status >= 400:
-            detail = " ".join(raw.decode("utf-8", "replace").split())[:500]
+            detail = " ".join(raw.decode("utf-8", "replace").split())
+            if len(detail) > 500:  # Virtuoso echoes the query first and says why at the end
+                detail = f"{detail[:200]} … {detail[-300:]}"
             if status in STATUS_NAMES:
                 raise RemoteError(f"{url} refused the request: {STATUS_NAMES[status]}: "
                                   f"{status} {detail}")
@@ -450,6 +464,11 @@ VIRTUOSO_BATCH_TRIPLES = 1000
 VIRTUOSO_ROW_CAP_HEADER = "X-SPARQL-MaxRows"
 
 
+def _said_virtuoso(store: RemoteStore) -> bool:
+    """Whether an answer so far came from Virtuoso (no request)."""
+    return (store._software or "").lower().startswith("virtuoso")
+
+
 def _is_virtuoso(store: RemoteStore) -> bool:
     """Whether the endpoint is Virtuoso, by the `Server` header of its first answer (a trivial
     ASK when nothing was asked yet; asked again after a failed probe, so that a server started
@@ -459,7 +478,7 @@ def _is_virtuoso(store: RemoteStore) -> bool:
             store._request(store.endpoint, "ASK {}")
         except RemoteError:
             return False
-    return (store._software or "").lower().startswith("virtuoso")
+    return _said_virtuoso(store)
 
 
 def _virtuoso_updates(text: str, max_triples: int = VIRTUOSO_BATCH_TRIPLES) -> list[str]:

@@ -11,7 +11,8 @@ Each jurisdiction gets one to five of the seed plans (`data/plans`), each varied
   the synonyms of `data/synth-synonyms.csv` (30 %);
 * numbers other than years are perturbed (±15 %, same number of decimals).
 
-Names: districts and counties of the gazetteer first (`data/places.csv`), then names composed
+Names: districts and counties of the national gazetteer first (`data/jurisdictions.csv`; names
+that several cities share left out), then names composed
 from the rare characters of `data/synth-names.csv` (3 characters + 县, with synthetic codes).
 The corpus folder gets a `gazetteer.csv` of its composed jurisdictions; point
 $PLANKG_GAZETTEER at it when ingesting so that their plans are read as theirs. Everything is
@@ -81,12 +82,17 @@ def _data(name: str) -> str:
 
 def jurisdictions(n: int) -> list[Jurisdiction]:
     """N jurisdictions: the gazetteer's districts and counties, then composed names."""
+    from collections import Counter
+
     from plankg.ingest.places import Gazetteer
 
+    real = [p for p in Gazetteer.load() if p.type in ("district", "county")]
+    # a name that several cities have (鼓楼区) would make the plan's jurisdiction ambiguous
+    times = Counter(p.name for p in real)
     out = [
         Jurisdiction(p.name, p.short_name or p.name[:-1], p.code or "", p.parent or "", False)
-        for p in Gazetteer.load()
-        if p.type in ("district", "county")
+        for p in real
+        if times[p.name] == 1
     ]
     rows = list(
         csv.DictReader(
@@ -230,20 +236,22 @@ def vary(
     return text
 
 
-def synthesize(n: int, folder: str | Path, *, seed: int = 0) -> SynthReport:
+def synthesize(n: int, folder: str | Path, *, seed: int = 0, start: int = 0) -> SynthReport:
     """Write the plans of N jurisdictions into `folder` (j0001-2022-climate-14fyp.txt …) and
-    the gazetteer rows of the composed ones into `folder/gazetteer.csv`."""
-    if n < 1:
-        raise SynthError(f"N must be at least 1, not {n}")
+    the gazetteer rows of the composed ones into `folder/gazetteer.csv`; with `start`, the N
+    jurisdictions after the first `start` (numbered from start + 1), e.g. to continue a corpus."""
+    if n < 1 or start < 0:
+        raise SynthError(f"N must be at least 1 and start at least 0, not {n} and {start}")
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     seeds = _seeds()
     seed_districts = sorted({s.district for s in seeds if s.district})
-    places = jurisdictions(n)
+    places = jurisdictions(start + n)[start:]
     plans = chars = 0
-    for k, place in enumerate(places):
-        neighbours = {d: places[(k + 1 + i) % len(places)] for i, d in enumerate(seed_districts)}
+    for k, place in enumerate(places, start):
+        neighbours = {d: places[(k - start + 1 + i) % len(places)]
+                      for i, d in enumerate(seed_districts)}
         chosen = rng.sample(seeds, rng.randint(1, len(seeds)))
         for s in chosen:
             others = [o for o in seeds if o is not s]

@@ -57,7 +57,8 @@ class Vocabulary:
     def __post_init__(self) -> None:
         labels = {(_norm(label), c) for c in self.schemes["indicator"].values()
                   for label in c.labels_zh}
-        self._indicator_labels = sorted(labels, key=lambda lc: -len(lc[0]))
+        # longest first; then by label and concept, so that ties never depend on set order
+        self._indicator_labels = sorted(labels, key=lambda lc: (-len(lc[0]), lc[0], lc[1].local))
 
     def concepts(self, scheme: str) -> dict[str, Concept]:
         return self.schemes[scheme]
@@ -71,10 +72,16 @@ class Vocabulary:
         for label, concept in self._indicator_labels:
             if label == name:
                 return concept
+        best: tuple[int, int, str] | None = None  # (-length, position in the name, label)
+        found = None
         for label, concept in self._indicator_labels:
-            if len(label) >= 4 and label in name:
-                return concept
-        return None
+            if best is not None and len(label) < -best[0]:
+                break
+            if len(label) >= 4 and (at := name.find(label)) >= 0:
+                key = (-len(label), at, label)
+                if best is None or key < best:
+                    best, found = key, concept
+        return found  # the longest label in the name; of equal ones, the first printed
 
     def keywords(self, scheme: str) -> dict[str, str]:
         """Chinese label → concept local name, for keyword matching (longest labels first)."""

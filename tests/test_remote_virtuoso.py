@@ -76,6 +76,8 @@ VIRTUOSO_LOSES_ROWS = {
 # Queries Virtuoso refuses: plankg reports the server's error.
 VIRTUOSO_REFUSES = {
     "quality-tasks-without-lead": "SQ156",  # "Internal Optimized compiler error: Bad dfe"
+    # "SQ074: Line 91:" and nothing more, since the query gained jurisdiction columns (issue 10)
+    "shared-measures": "SQ074",
 }
 
 _CONCAT = re.compile(
@@ -271,10 +273,15 @@ def test_every_graph_has_every_triple(both):
     r_counts = {str(r["g"]): int(r["n"].value) for r in remote.query(count)}
     assert l_counts and all(r_counts.get(g) == n for g, n in l_counts.items())
     graph = next(g for g in plan_graphs(local) if "eco-civilization" in g)
-    triples = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 
     def key(store):
-        return {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.query(triples)}
+        # predicate by predicate: the whole graph has more triples than Virtuoso's row cap
+        predicates = f"SELECT DISTINCT ?p WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        out = set()
+        for p in (r["p"].value for r in local.query(predicates)):
+            each = f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s <{p}> ?o }} }}"
+            out |= {(str(r["s"]), f"<{p}>", str(r["o"])) for r in store.query(each)}
+        return out
 
     assert key(remote) == key(local)
 

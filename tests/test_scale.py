@@ -216,8 +216,10 @@ def test_synth_varies_the_real_plans_under_new_names(tmp_path):
         own = names[int(f.name[1:5]) - 1]
         assert own in text and "永川区" not in text and "荣昌区" not in text
     # past the gazetteer's districts and counties: composed names, in the corpus' gazetteer
-    many = jurisdictions(120)
-    assert len({j.name for j in many}) == 120 and many[-1].composed
+    real = sum(1 for j in jurisdictions(4000) if not j.composed)
+    assert real > 2000  # the national gazetteer's districts and counties
+    many = jurisdictions(real + 20)
+    assert len({j.name for j in many}) == real + 20 and many[-1].composed
 
 
 def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
@@ -225,7 +227,8 @@ def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
     from plankg.query import run_named
     from plankg.synth import jurisdictions, synthesize
 
-    composed = jurisdictions(200)[-1]
+    real = sum(1 for j in jurisdictions(4000) if not j.composed)
+    composed = jurisdictions(real + 1)[-1]
     assert composed.composed
     corpus = synthesize(3, tmp_path / "corpus", seed=1)
     store = open_store(tmp_path / "s")
@@ -234,8 +237,8 @@ def test_synthetic_plans_are_read_as_their_jurisdictions(tmp_path, monkeypatch):
     _, rows = run_named(store, "plans")
     assert {r["district"] for r in rows} == {j.name for j in jurisdictions(3)}
     # a composed name is read through $PLANKG_GAZETTEER
-    big = synthesize(200, tmp_path / "big", seed=2)
-    plan = sorted(big.folder.glob("j0200-*.txt"))[0]
+    big = synthesize(1, tmp_path / "big", seed=2, start=real)
+    plan = sorted(big.folder.glob(f"j{real + 1:04d}-*.txt"))[0]
     monkeypatch.setenv("PLANKG_GAZETTEER", str(big.gazetteer))
     default_gazetteer.cache_clear()
     try:
