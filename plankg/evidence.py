@@ -150,9 +150,11 @@ def _line_data(
     return {"text": text[a:b], "tokens": tokens, "spans": data_spans}
 
 
-def _title(f: Fact) -> str:
+def _title(f: Fact, page: int | None = None) -> str:
     attrs = f.attributes()
-    return f"{f.label} {f.id}" + (": " + json.dumps(attrs, ensure_ascii=False) if attrs else "")
+    where = f" (page {page})" if page else ""
+    return (f"{f.label} {f.id}{where}"
+            + (": " + json.dumps(attrs, ensure_ascii=False) if attrs else ""))
 
 
 def evidence_html(
@@ -183,7 +185,9 @@ def evidence_html(
 
     def anchor(m: re.Match[str]) -> str:
         fid = m.group(1)
-        tip = html.escape(_title(by_id[fid]) if fid in by_id else fid, quote=True)
+        fact = by_id.get(fid)
+        page = doc.page_at(fact.start) if fact is not None and doc.page_starts else None
+        tip = html.escape(_title(fact, page) if fact is not None else fid, quote=True)
         return f' <a class="anchor" id="{fid}" href="#{fid}" title="{tip}">#</a>'
 
     body = []
@@ -209,7 +213,7 @@ def evidence_html(
         legend=legend,
         body="\n".join(body),
         n=len(facts),
-        source=html.escape(doc.path.name),
+        source=html.escape(doc.path.name + (f", {doc.pages} pages" if doc.pages else "")),
     )
 
 

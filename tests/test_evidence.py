@@ -195,3 +195,41 @@ def test_evidence_path_of_a_record_iri(docs) -> None:
     assert evidence_path(record) == f"/evidence/{PLAN_FILES['002'].stem}.html#{fact.id}"
     assert evidence_path("https://w3id.org/plankg/unit/500118/abc") is None
     assert evidence_path(plan_iri(doc)) is None
+
+
+# -- evidence pages of published PDFs (read by the PDF reader, issue 9) -------------------------
+CORPUS_PAGES = ["wuhan-co2-peak-assessment-plan.pdf", "meishan-eco-env-14fyp.pdf"]
+
+
+@pytest.mark.parametrize("name", CORPUS_PAGES)
+def test_corpus_pdf_pages_in_chromium(corpus, browser, tmp_path: Path, name: str) -> None:
+    """A task plan and an eco-environment plan with indicator tables, as published: every fact
+    anchored inside its highlight, the text the cleaned text, each anchor naming its PDF page."""
+    doc = corpus.doc(name)
+    facts = plan_facts(doc)
+    assert len(facts) > 20
+    page = tmp_path / (Path(name).stem + ".html")
+    page.write_text(evidence_html(doc, facts), encoding="utf-8")
+    browser.get(page.as_uri())
+    found = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a.anchor'), a => "
+        "[a.id, !!a.closest('.tok'), a.title]);"
+    )
+    assert sorted(fid for fid, _, _ in found) == sorted(f.id for f in facts)
+    assert all(inside for _, inside, _ in found)
+    pages = {f.id: doc.page_at(f.start) for f in facts}
+    assert all(f"(page {pages[fid]})" in tip for fid, _, tip in found)
+    assert len(set(pages.values())) > 1 and max(pages.values()) <= doc.pages
+    shown = browser.execute_script(
+        "const m = document.querySelector('main').cloneNode(true);"
+        "m.querySelectorAll('.label').forEach(e => e.remove());"
+        "document.body.appendChild(m); const t = m.innerText; m.remove(); return t;"
+    )
+    assert "".join(shown.split()) == "".join(doc.text.split())
+    fact = _fact_to_visit(facts)
+    browser.get(f"{page.as_uri()}#{fact.id}")
+    where = browser.execute_script(IN_VIEWPORT, fact.id)
+    assert where and where["inView"] and where["highlighted"], where
+    assert console_errors(browser) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / f"evidence-{Path(name).stem}.png"))
