@@ -50,8 +50,9 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "triples": triples, "max_
 
 
 def _run(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,12 +71,16 @@ def main() -> None:
     j = statistics.median(r["seconds"] for r in jieba_runs)
     i = statistics.median(r["seconds"] for r in ingest_runs)
     print(f"{len(files)} plans, median of {args.repeat} runs, fresh process each")
-    print(f"jieba alone (load + lcut of cleaned text): {j:6.2f} s, "
-          f"peak {max(r['max_rss_mb'] for r in jieba_runs):.0f} MB")
-    print(f"full ingest, {jobs} jobs:                  {i:6.2f} s, "
-          f"peak {max(r['max_rss_mb'] for r in ingest_runs):.0f} MB (parent), "
-          f"{max(r['max_rss_children_mb'] for r in ingest_runs):.0f} MB (largest worker), "
-          f"{ingest_runs[0]['triples']:,} triples")
+    print(
+        f"jieba alone (load + lcut of cleaned text): {j:6.2f} s, "
+        f"peak {max(r['max_rss_mb'] for r in jieba_runs):.0f} MB"
+    )
+    print(
+        f"full ingest, {jobs} jobs:                  {i:6.2f} s, "
+        f"peak {max(r['max_rss_mb'] for r in ingest_runs):.0f} MB (parent), "
+        f"{max(r['max_rss_children_mb'] for r in ingest_runs):.0f} MB (largest worker), "
+        f"{ingest_runs[0]['triples']:,} triples"
+    )
     print(f"ratio ingest / jieba: {i / j:.2f}")
 
 

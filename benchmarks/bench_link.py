@@ -38,8 +38,11 @@ _SECOND = "川江山河溪湖峰源林阳"
 def _name(c: int, k: int) -> str:
     """A two-character district name, different for every copy c and district k."""
     n = c * 3 + k
-    return _FIRST[n % len(_FIRST)] + _SECOND[(n // len(_FIRST)) % len(_SECOND)] + (
-        _FIRST[n // (len(_FIRST) * len(_SECOND))] if n >= len(_FIRST) * len(_SECOND) else "")
+    return (
+        _FIRST[n % len(_FIRST)]
+        + _SECOND[(n // len(_FIRST)) % len(_SECOND)]
+        + (_FIRST[n // (len(_FIRST) * len(_SECOND))] if n >= len(_FIRST) * len(_SECOND) else "")
+    )
 
 
 def _base_store(path: Path):
@@ -49,14 +52,16 @@ def _base_store(path: Path):
     from plankg.store import open_store
 
     store = open_store(path)
-    report = ingest([*sorted(PLANS.glob("*.txt")), *sorted(PARENTS.glob("*.txt"))], store,
-                    jobs=2)
+    report = ingest([*sorted(PLANS.glob("*.txt")), *sorted(PARENTS.glob("*.txt"))], store, jobs=2)
     if not report.ok:
         raise RuntimeError(report.errors)
-    rows = run_sparql(store, """
+    rows = run_sparql(
+        store,
+        """
         SELECT DISTINCT ?g ?plan ?district ?name WHERE {
           GRAPH ?g { ?plan a pk:Plan ; pk:district ?district }
-          ?district rdfs:label ?l . FILTER(LANG(?l) = "zh") BIND(STR(?l) AS ?name) }""")[1]
+          ?district rdfs:label ?l . FILTER(LANG(?l) = "zh") BIND(STR(?l) AS ?name) }""",
+    )[1]
     return store, rows
 
 
@@ -69,9 +74,12 @@ def _copies(store, rows: list[dict[str, str | None]], copies: int) -> Iterator[t
     gazetteer = default_gazetteer()
     districts = sorted({r["name"] or "" for r in rows})
     short = {d: (gazetteer.get(d).short_name or d) if gazetteer.get(d) else d for d in districts}
-    texts = {r["g"] or "": store.dump(format=ox.RdfFormat.N_TRIPLES,
-                                      from_graph=ox.NamedNode(r["g"] or "")).decode("utf-8")
-             for r in rows}
+    texts = {
+        r["g"] or "": store.dump(
+            format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(r["g"] or "")
+        ).decode("utf-8")
+        for r in rows
+    }
     for c in range(1, copies):
         names = {d: _name(c, k) for k, d in enumerate(districts)}
         for r in rows:
@@ -102,9 +110,15 @@ def _measure(scale: int, base: Path, rows_cache: list) -> dict[str, float]:
         report = link_store(store)
         seconds = time.perf_counter() - started
         del store
-    return {"scale": scale, "measures": report.measures, "links": report.total,
-            "seconds": seconds, "setup": setup, **{f"t_{k}": v for k, v in report.timings.items()},
-            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "scale": scale,
+        "measures": report.measures,
+        "links": report.total,
+        "seconds": seconds,
+        "setup": setup,
+        **{f"t_{k}": v for k, v in report.timings.items()},
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _slope(xs: list[float], ys: list[float]) -> float:
@@ -118,8 +132,12 @@ def _slope(xs: list[float], ys: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 30])
-    parser.add_argument("--budget", type=float, default=900.0,
-                        help="skip a scale whose extrapolated linking time exceeds this (s)")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=900.0,
+        help="skip a scale whose extrapolated linking time exceeds this (s)",
+    )
     args = parser.parse_args()
 
     from plankg.link import tokens
@@ -135,25 +153,32 @@ def main() -> None:
                 last = results[-1]
                 predicted = last["seconds"] * scale / last["scale"]
                 if predicted > args.budget:
-                    print(f"×{scale}: skipped (about {predicted:.0f} s predicted, budget "
-                          f"{args.budget:.0f} s)")
+                    print(
+                        f"×{scale}: skipped (about {predicted:.0f} s predicted, budget "
+                        f"{args.budget:.0f} s)"
+                    )
                     continue
             r = _measure(scale, base, rows)
             results.append(r)
-            print(f"×{scale:<4} {int(r['measures']):>6} measures  {int(r['links']):>6} links  "
-                  f"link {r['seconds']:7.2f} s  ({1000 * r['seconds'] / r['measures']:.2f} ms "
-                  f"per measure; read {r['t_read']:.2f}, features {r['t_features']:.2f}, "
-                  f"measures {r['t_measures']:.2f}, write {r['t_write']:.2f})  "
-                  f"set-up {r['setup']:.1f} s  max RSS {r['max_rss_mb']:.0f} MB", flush=True)
+            print(
+                f"×{scale:<4} {int(r['measures']):>6} measures  {int(r['links']):>6} links  "
+                f"link {r['seconds']:7.2f} s  ({1000 * r['seconds'] / r['measures']:.2f} ms "
+                f"per measure; read {r['t_read']:.2f}, features {r['t_features']:.2f}, "
+                f"measures {r['t_measures']:.2f}, write {r['t_write']:.2f})  "
+                f"set-up {r['setup']:.1f} s  max RSS {r['max_rss_mb']:.0f} MB",
+                flush=True,
+            )
     for before, after in itertools.pairwise(results):
         k = _slope([before["measures"], after["measures"]], [before["seconds"], after["seconds"]])
         print(f"×{before['scale']:.0f} → ×{after['scale']:.0f}: k = {k:.2f}")
     if len(results) > 1:
         xs = [r["measures"] for r in results]
-        print(f"growth exponent (link time ~ measures^k): k = "
-              f"{_slope(xs, [r['seconds'] for r in results]):.2f}; "
-              f"without reading and writing the store: k = "
-              f"{_slope(xs, [r['seconds'] - r['t_read'] - r['t_write'] for r in results]):.2f}")
+        print(
+            f"growth exponent (link time ~ measures^k): k = "
+            f"{_slope(xs, [r['seconds'] for r in results]):.2f}; "
+            f"without reading and writing the store: k = "
+            f"{_slope(xs, [r['seconds'] - r['t_read'] - r['t_write'] for r in results]):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from plankg.ingest.segment import outline
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "data" / "plans").glob("*.txt")) + sorted(
-    (ROOT.parent / "shared" / "parents").glob("*.txt"))
+    (ROOT.parent / "shared" / "parents").glob("*.txt")
+)
 
 
 def _median(fn, repeat: int) -> float:
@@ -50,9 +51,13 @@ def main() -> None:
 
     print(f"{len(files)} files, {chars:,} characters, median of {args.repeat} runs")
     print(f"{'stage':<28}{'ms':>9}{'× read bytes':>14}{'chars/s':>14}")
-    for name, t in (("read bytes (baseline)", read_bytes), ("read + decode", read_text),
-                    ("clean", cleaning), ("outline (incl. tables)", outlining),
-                    ("read+clean+outline+meta", full)):
+    for name, t in (
+        ("read bytes (baseline)", read_bytes),
+        ("read + decode", read_text),
+        ("clean", cleaning),
+        ("outline (incl. tables)", outlining),
+        ("read+clean+outline+meta", full),
+    ):
         print(f"{name:<28}{t * 1000:>9.1f}{t / read_bytes:>14.0f}{chars / t:>14,.0f}")
 
 

@@ -58,8 +58,9 @@ def _rdflib_worker(nquads: bytes, queries: dict[str, str], repeat: int, out) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--limit", type=float, default=60.0,
-                        help="seconds rdflib may spend on all queries together")
+    parser.add_argument(
+        "--limit", type=float, default=60.0, help="seconds rdflib may spend on all queries together"
+    )
     args = parser.parse_args()
 
     import pyoxigraph as ox
@@ -83,8 +84,10 @@ def main() -> None:
         for name, text in queries.items():
             run_sparql(store, text)  # warm
             rows = len(run_sparql(store, text)[1])
-            oxigraph[name] = (_median_ms(lambda text=text: run_sparql(store, text), args.repeat),
-                              rows)
+            oxigraph[name] = (
+                _median_ms(lambda text=text: run_sparql(store, text), args.repeat),
+                rows,
+            )
 
     results: dict[str, tuple[float, int]] = {}
     out: mp.Queue = mp.Queue()
@@ -101,8 +104,10 @@ def main() -> None:
     worker.join()
 
     load = results.pop("__load__", (float("nan"), 0))
-    print(f"{len(PLANS)} plans, {load[1]:,} quads; rdflib load {load[0]:.0f} ms; "
-          f"median of {args.repeat} runs")
+    print(
+        f"{len(PLANS)} plans, {load[1]:,} quads; rdflib load {load[0]:.0f} ms; "
+        f"median of {args.repeat} runs"
+    )
     print(f"{'query':<30}{'rows':>6}{'oxigraph ms':>13}{'rdflib ms':>12}{'rdflib/oxigraph':>17}")
     for name, (ms, rows) in oxigraph.items():
         if name in results and isinstance(results[name][1], str):

@@ -50,9 +50,11 @@ def _get(url: str, accept: str = "application/sparql-results+json") -> bytes:
 
 
 def _start_server(store: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
-    code = ("from plankg.serve import serve\n"
-            f"serve({str(store)!r}, port=0, workers={workers}, timeout_s=60, "
-            "ready=lambda url: print(url, flush=True))")
+    code = (
+        "from plankg.serve import serve\n"
+        f"serve({str(store)!r}, port=0, workers={workers}, timeout_s=60, "
+        "ready=lambda url: print(url, flush=True))"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     url = {"": ""}
@@ -99,14 +101,20 @@ def main() -> None:
         if store_dir is None:
             store_dir = Path(tmp) / "store"
             for command in (["ingest", "--quiet"], ["link"]):
-                subprocess.run([sys.executable, "-m", "plankg.cli", *command, "--store",
-                                str(store_dir)], check=True, capture_output=True, timeout=600)
+                subprocess.run(
+                    [sys.executable, "-m", "plankg.cli", *command, "--store", str(store_dir)],
+                    check=True,
+                    capture_output=True,
+                    timeout=600,
+                )
         store = ox.Store.read_only(str(store_dir))
         process, url = _start_server(store_dir, args.workers)
         base = url.rsplit("/", 1)[0]
         try:
-            print(f"latency, median of {args.repeat} runs (ms); server with {args.workers} "
-                  "workers on loopback")
+            print(
+                f"latency, median of {args.repeat} runs (ms); server with {args.workers} "
+                "workers on loopback"
+            )
             print(f"{'query':<20}{'rows':>6}{'embedded':>10}{'/queries':>10}{'/sparql':>10}")
             for name in NAMED:
                 rows = len(run_named(store, name)[1])
@@ -115,9 +123,12 @@ def main() -> None:
                 form = urllib.parse.urlencode({"query": get_query(name).text})
                 sparql = _median_ms(lambda f=form: _get(f"{url}?{f}"), args.repeat)
                 print(f"{name:<20}{rows:>6}{direct:>10.1f}{named:>10.1f}{sparql:>10.1f}")
-            direct = _median_ms(lambda: list(store.query(LIGHT, prefixes=PREFIXES,
-                                                         use_default_graph_as_union=True)),
-                                args.repeat)
+            direct = _median_ms(
+                lambda: list(
+                    store.query(LIGHT, prefixes=PREFIXES, use_default_graph_as_union=True)
+                ),
+                args.repeat,
+            )
             light = f"{url}?{urllib.parse.urlencode({'query': LIGHT})}"
             over = _median_ms(lambda: _get(light), args.repeat)
             print(f"{'(5 plan titles)':<20}{5:>6}{direct:>10.1f}{'':>10}{over:>10.1f}")
@@ -126,8 +137,7 @@ def main() -> None:
             heavy = f"{base}/queries/assignments"
             print(f"{'clients':<10}{'light /sparql':>15}{'assignments':>14}")
             for clients in (1, 4, 8):
-                _, light_rate = _throughput(lambda: json.loads(_get(light)), clients,
-                                            args.seconds)
+                _, light_rate = _throughput(lambda: json.loads(_get(light)), clients, args.seconds)
                 _, heavy_rate = _throughput(lambda: _get(heavy), clients, args.seconds)
                 print(f"{clients:<10}{light_rate:>15.1f}{heavy_rate:>14.1f}")
         finally:

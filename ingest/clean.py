@@ -141,8 +141,11 @@ def _drop_debris(lines: list[_Line], stats: Counter[str]) -> list[_Line]:
         key = _toc_key(text)
         if in_toc and key and key in entries:
             in_toc, titled, entries = False, False, set()  # the body begins: an entry again
-        elif _LEADER.search(text) or index in page_ref_run or (in_toc and (
-                _is_toc_entry(text) or (titled and _is_bare_toc_entry(text)))):
+        elif (
+            _LEADER.search(text)
+            or index in page_ref_run
+            or (in_toc and (_is_toc_entry(text) or (titled and _is_bare_toc_entry(text))))
+        ):
             stats["toc_lines"] += 1
             if not in_toc:
                 in_toc, entries = True, set()
@@ -192,8 +195,12 @@ def _page_ref_runs(lines: list[_Line]) -> set[int]:
         page = _TOC_PAGE_REF.search(text)
         # only outline headings (not 1. items, which also open the rows of flattened tables),
         # and page numbers that never go back
-        if marker is not None and marker.kind in _TOC_KINDS and page is not None and (
-                not pages or int(page.group(0)) >= pages[-1]):
+        if (
+            marker is not None
+            and marker.kind in _TOC_KINDS
+            and page is not None
+            and (not pages or int(page.group(0)) >= pages[-1])
+        ):
             run.append(i)
             pages.append(int(page.group(0)))
             continue

@@ -57,8 +57,9 @@ class Document:
     @property
     def structured(self) -> bool:
         """False when no heading was recognised and the plan is only paragraphs."""
-        return any(s.kind in ("chapter", "section", "item", "table", "box")
-                   for s in self.outline.walk())
+        return any(
+            s.kind in ("chapter", "section", "item", "table", "box") for s in self.outline.walk()
+        )
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based page that holds the clean-text `offset`; None for plain-text plans."""
@@ -86,8 +87,9 @@ def plan_files(paths: list[str | Path]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir()
-                              if f.suffix.lower() in PLAN_SUFFIXES and f.is_file()))
+            out.extend(
+                sorted(f for f in p.iterdir() if f.suffix.lower() in PLAN_SUFFIXES and f.is_file())
+            )
         else:
             out.append(p)
     return out
@@ -165,8 +167,9 @@ def document_from_layout(layout: Layout) -> Document:
     notice = next((s for s in tree.children if s.kind == "notice"), None)
     metadata = extract_metadata(text, notice_end=notice.end if notice else None)
     raw = RawText(layout.path, raw_text, layout.format)
-    return Document(layout.path, raw, cleaned, tree, metadata, page_starts_t, layout.format,
-                    layout.pages)
+    return Document(
+        layout.path, raw, cleaned, tree, metadata, page_starts_t, layout.format, layout.pages
+    )
 
 
 def _column_names(block: TableBlock) -> tuple[str, ...]:
@@ -184,8 +187,10 @@ def _column_names(block: TableBlock) -> tuple[str, ...]:
         if len(parts) >= 2 and _YEARISH.match(parts[-1]) and not _YEARISH.match(parts[0]):
             parts = [parts[-1], *parts[:-1]]  # the year first: 2025年目标值
         name = "".join(parts) or (CATEGORY_COLUMN if c == 0 else f"列{c + 1}")
-        if c + 1 < n and all((h, c + 1) in block.carried and block.rows[h][c + 1] ==
-                             block.rows[h][c] for h in range(block.header_rows)):
+        if c + 1 < n and all(
+            (h, c + 1) in block.carried and block.rows[h][c + 1] == block.rows[h][c]
+            for h in range(block.header_rows)
+        ):
             # one header cell over this column and the next (指标 over category and name):
             # the last column keeps the name, this one holds the categories
             name = "类别" if "类别" not in names else f"{name}类别"
@@ -217,8 +222,11 @@ def _table(spec: _TableLines, text: str, line_offset: dict[int, int]) -> Table |
     group: str | None = None
     end = header_start
     for r in range(block.header_rows, len(block.rows)):
-        spans = {col: s for col, n in zip(columns, spec.cell_lines[r], strict=True)
-                 if (s := span(n)) is not None}
+        spans = {
+            col: s
+            for col, n in zip(columns, spec.cell_lines[r], strict=True)
+            if (s := span(n)) is not None
+        }
         if not spans:
             continue
         cells = {}
@@ -226,7 +234,7 @@ def _table(spec: _TableLines, text: str, line_offset: dict[int, int]) -> Table |
             if (r, c) in block.carried:
                 cells[col] = block.rows[r][c]
             else:
-                cells[col] = text[spans[col][0]:spans[col][1]] if col in spans else ""
+                cells[col] = text[spans[col][0] : spans[col][1]] if col in spans else ""
         end = max(end, max(e for _, e in spans.values()))
         if r in block.group_rows:
             group = next((v for v in cells.values() if v), group)
@@ -235,8 +243,17 @@ def _table(spec: _TableLines, text: str, line_offset: dict[int, int]) -> Table |
         printed = {col: s for col, s in spans.items() if col not in carried and s[1] > s[0]}
         start = min((s for s, _ in printed.values()), default=min(s for s, _ in spans.values()))
         row_end = max((e for _, e in printed.values()), default=start)
-        rows.append(Row(start, row_end, cells, printed, carried, group,
-                        {col: (s,) for col, s in printed.items()}))
+        rows.append(
+            Row(
+                start,
+                row_end,
+                cells,
+                printed,
+                carried,
+                group,
+                {col: (s,) for col, s in printed.items()},
+            )
+        )
     if not rows:
         return None
     return Table(columns, tuple(rows), header_start, end, "structured")

@@ -105,7 +105,8 @@ def task_column(columns: tuple[str, ...]) -> str | None:
 def _is_closing(line: str) -> bool:
     line = line.strip()
     return bool(_DATE_LINE.search(line)) or any(
-        c.category == "closing" and c.matches(line) for c in measure_cues())
+        c.category == "closing" and c.matches(line) for c in measure_cues()
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,8 +136,9 @@ def _paragraph_groups(doc_text: str, paragraphs: list[Segment]) -> list[list[Seg
     starts after one that ends a sentence."""
     groups: list[list[Segment]] = []
     for p in paragraphs:
-        if groups and not doc_text[groups[-1][-1].start:groups[-1][-1].end].rstrip().endswith(
-                tuple(_SENTENCE_END)):
+        if groups and not doc_text[groups[-1][-1].start : groups[-1][-1].end].rstrip().endswith(
+            tuple(_SENTENCE_END)
+        ):
             groups[-1].append(p)
         else:
             groups.append([p])
@@ -152,13 +154,13 @@ def _leaf(doc_text: str, node: Segment) -> Iterator[_Span]:
             break
         if c.kind != "paragraph":
             continue
-        if _is_closing(doc_text[c.start:c.end]):
+        if _is_closing(doc_text[c.start : c.end]):
             end = c.start
             break
         paragraphs.append(c)
     # the node's own body (text on the heading line or before the first paragraph)
     own_end = paragraphs[0].start if paragraphs else end
-    own_body = doc_text[node.body_start:own_end].strip()
+    own_body = doc_text[node.body_start : own_end].strip()
     groups = _paragraph_groups(doc_text, paragraphs)
     if not own_body and len(groups) >= 2 and all(g[0].heading for g in groups):
         for g in groups:
@@ -271,9 +273,11 @@ def _strip_assignment(text: str) -> str:
         elif ch in "（(":
             depth -= 1
             if depth == 0:
-                inner = stripped[k + 1:].lstrip()
-                if any(inner.startswith(label) and inner[len(label):len(label) + 1] in "：:"
-                       for label in labels):
+                inner = stripped[k + 1 :].lstrip()
+                if any(
+                    inner.startswith(label) and inner[len(label) : len(label) + 1] in "：:"
+                    for label in labels
+                ):
                     return stripped[:k].rstrip()
                 return text
     return text
@@ -338,8 +342,16 @@ def _places(doc: Document, start: int, end: int, seg: Segment) -> tuple[PlaceMen
         m = gazetteer.nearest(m, near)  # 江北区 in a plan of 宁波市 is Ningbo's
         if own and m.name == own:
             continue
-        out.append(PlaceMention(m.name, m.surface, m.row.type, m.row.level, m.row.code,
-                                Source.span(doc.text, seg, m.start, m.end)))
+        out.append(
+            PlaceMention(
+                m.name,
+                m.surface,
+                m.row.type,
+                m.row.level,
+                m.row.code,
+                Source.span(doc.text, seg, m.start, m.end),
+            )
+        )
     return tuple(out)
 
 
@@ -436,15 +448,13 @@ def extract_measures(doc: Document, vocab: Vocabulary | None = None) -> Iterator
             text = span.text
         else:
             first_break = doc.text.find("\n", span.start, span.end)
-            heading_line = span.seg.start == span.start and 0 <= first_break <= \
-                span.seg.body_start
-            flat = flatten(doc.text[span.start:span.end], heading_line)
+            heading_line = span.seg.start == span.start and 0 <= first_break <= span.seg.body_start
+            flat = flatten(doc.text[span.start : span.end], heading_line)
             text = _strip_assignment(_strip_number(flat, span.number))
         own = unit_index.within(span.start, span.end)
         scored = "\n".join([text, *[span.label] * _LABEL_WEIGHT])
         sectors = rank_concepts(keyword_hits(scored, vocab, "sector"), _MAX_SECTORS, 4)
-        instruments = rank_concepts(keyword_hits(scored, vocab, "instrument"),
-                                    _MAX_INSTRUMENTS, 3)
+        instruments = rank_concepts(keyword_hits(scored, vocab, "instrument"), _MAX_INSTRUMENTS, 3)
         yield Measure(
             number=span.number,
             label=span.label,

@@ -49,13 +49,15 @@ def money_vocab() -> MoneyVocab:
     text = (resources.files("plankg.data") / "money-vocab.csv").read_text(encoding="utf-8-sig")
     rows: dict[str, list[tuple[str, str]]] = {}
     for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
-        rows.setdefault(row["kind"].strip(), []).append(((row["term"] or "").strip(),
-                                                         (row["value"] or "").strip()))
+        rows.setdefault(row["kind"].strip(), []).append(
+            ((row["term"] or "").strip(), (row["value"] or "").strip())
+        )
     units = {t: Decimal(v) for t, v in rows.get("unit", [])}
     unit_re = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     # a number, optionally a list of numbers that share the unit printed after the last one
     amount = re.compile(
-        rf"(?<![\d.])(?P<num>{_NUMBER})\s*(?P<unit>{unit_re}|万(?=\s*[、和及至到~～-]))")
+        rf"(?<![\d.])(?P<num>{_NUMBER})\s*(?P<unit>{unit_re}|万(?=\s*[、和及至到~～-]))"
+    )
     return MoneyVocab(
         units=units,
         purposes=tuple(sorted(rows.get("purpose", []), key=lambda p: -len(p[0]))),
@@ -101,8 +103,9 @@ def money_in(text: str, start: int, end: int, segment_ref: object) -> Iterator[M
     yield from _money_in_view(text, view, offsets, segment_ref)
 
 
-def _money_in_view(text: str, view: str, offsets: list[int] | tuple[int, ...],
-                   segment_ref: object) -> Iterator[MoneyAmount]:
+def _money_in_view(
+    text: str, view: str, offsets: list[int] | tuple[int, ...], segment_ref: object
+) -> Iterator[MoneyAmount]:
     """The amounts in `view` (text without whitespace; offsets[i] is where view[i] is)."""
     from plankg.ingest.records import SegmentRef
 
@@ -113,13 +116,14 @@ def _money_in_view(text: str, view: str, offsets: list[int] | tuple[int, ...],
     for k, m in enumerate(matches):
         unit = m.group("unit")
         if unit == "万":  # 30万、20万、10万元: the unit printed after the last number
-            later = next((n.group("unit") for n in matches[k + 1:] if n.group("unit") != "万"),
-                         None)
+            later = next(
+                (n.group("unit") for n in matches[k + 1 :] if n.group("unit") != "万"), None
+            )
             if later is None or not later.startswith("万"):
                 continue
             unit = later
-        after = view[m.end():m.end() + 8]
-        before_unit = view[max(0, m.start() - 1):m.start()]
+        after = view[m.end() : m.end() + 8]
+        before_unit = view[max(0, m.start() - 1) : m.start()]
         if after.startswith(vocab.per_unit_after) or before_unit in ("/", "每"):
             continue  # 万元工业增加值用水量, 吨标准煤/万元: the denominator of an indicator
         per = None
@@ -130,23 +134,26 @@ def _money_in_view(text: str, view: str, offsets: list[int] | tuple[int, ...],
         clause = m.start()
         while clause > 0 and view[clause - 1] not in _CLAUSE and m.start() - clause < _LOOKBACK:
             clause -= 1
-        before = view[clause:m.start()]
-        near = view[max(clause, matches[k - 1].end() if k else 0):m.start()]
+        before = view[clause : m.start()]
+        near = view[max(clause, matches[k - 1].end() if k else 0) : m.start()]
         purpose = _purpose(near, vocab)  # 中央资金317亿元、国内贷款投资262亿元: each its own
         if purpose == "other":  # 给予15万元补贴, 30万、20万、10万元活动经费补贴, 10元/吨予以补贴:
             tail = m.end()  # the words after the amount (and after the rest of its list)
             while tail < len(view) and view[tail] not in _CLAUSE and tail - m.end() < _AFTER:
                 tail += 1
-            purpose = _purpose(view[m.end():tail], vocab)
+            purpose = _purpose(view[m.end() : tail], vocab)
         if purpose == "other":  # 分别给予补贴20万元、10万元: the list shares the clause's word
             purpose = _purpose(before, vocab)
         if purpose == "other":  # 每家企业最高50万元: the purpose of the sentence
             sentence = m.start()
-            while sentence > 0 and view[sentence - 1] not in "。！？\n" and \
-                    m.start() - sentence < _LOOKBACK * 2:
+            while (
+                sentence > 0
+                and view[sentence - 1] not in "。！？\n"
+                and m.start() - sentence < _LOOKBACK * 2
+            ):
                 sentence -= 1
             if any(c in before for c in vocab.caps):
-                purpose = _purpose(view[sentence:m.start()], vocab)
+                purpose = _purpose(view[sentence : m.start()], vocab)
         sentence = m.start()
         while sentence > 0 and view[sentence - 1] not in "。！？\n；;":
             sentence -= 1
@@ -168,8 +175,14 @@ def _money_in_view(text: str, view: str, offsets: list[int] | tuple[int, ...],
             first += 1
         s, e = offsets[first if first < m.start() else m.start()], offsets[m.end() - 1] + 1
         yield MoneyAmount(
-            amount_yuan=yuan, value_as_printed=m.group("num"), unit_as_printed=unit,
-            purpose=purpose, cap=cap, source=Source(segment_ref, s, e, text[s:e]), per=per)
+            amount_yuan=yuan,
+            value_as_printed=m.group("num"),
+            unit_as_printed=unit,
+            purpose=purpose,
+            cap=cap,
+            source=Source(segment_ref, s, e, text[s:e]),
+            per=per,
+        )
 
 
 def extract_money(doc: Document) -> Iterator[MoneyAmount]:
@@ -182,8 +195,7 @@ def extract_money(doc: Document) -> Iterator[MoneyAmount]:
     seen: set[tuple[int, int]] = set()
     found: list[MoneyAmount] = []
     for unit in _units(doc.outline, doc.text, patterns(), ()):
-        found.extend(_money_in_view(doc.text, unit.view, unit.offsets,
-                                    SegmentRef.of(unit.segment)))
+        found.extend(_money_in_view(doc.text, unit.view, unit.offsets, SegmentRef.of(unit.segment)))
     for seg in doc.outline.walk():
         if seg.kind == "table" and seg.columns:
             found.extend(_table_money(doc, seg))
@@ -228,9 +240,13 @@ def _table_money(doc: Document, table: Segment) -> Iterator[MoneyAmount]:
             k = doc.text.find(number, row.start, row.end)
             s, e = (k, k + len(number)) if k >= 0 else (row.start, row.end)
             yield MoneyAmount(
-                amount_yuan=yuan, value_as_printed=number, unit_as_printed=unit,
-                purpose=_purpose(column, vocab), cap=any(c in column for c in vocab.caps),
-                source=Source(SegmentRef.of(row), s, e, doc.text[s:e]))
+                amount_yuan=yuan,
+                value_as_printed=number,
+                unit_as_printed=unit,
+                purpose=_purpose(column, vocab),
+                cap=any(c in column for c in vocab.caps),
+                source=Source(SegmentRef.of(row), s, e, doc.text[s:e]),
+            )
 
 
 __all__ = ["MoneyVocab", "extract_money", "money_in", "money_vocab", "to_yuan"]

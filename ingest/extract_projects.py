@@ -426,7 +426,9 @@ def extract_projects(doc: Document, vocab: Vocabulary | None = None) -> Iterator
             yield from _table_projects(doc, seg, vocab)
         elif seg.kind == "box" and _is_project_box(seg):
             if assigned is None:  # one pass over the plan, only when it has project boxes
-                assigned = SpanIndex([  # searched per item, never scanned whole
-                    u for _, units in inline_assignments(doc.text, doc.outline) for u in units
-                ])
+                assigned = SpanIndex(
+                    [  # searched per item, never scanned whole
+                        u for _, units in inline_assignments(doc.text, doc.outline) for u in units
+                    ]
+                )
             yield from _box_projects(doc, seg, vocab, assigned)

@@ -47,11 +47,26 @@ _DASH = re.compile(r"^[—\-－–/／─]*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _CELL_VALUE = re.compile(
     r"^(?P<cum>[【\[])?\s*(?P<pre>[≥≤＞＜><＝=]|约|不低于|不少于|不超过|不高于)?\s*"
-    r"(?P<num>\d+(?:[.．]\d+)?)\s*(?P<unit>%|％|‰)?\s*(?P<suf>以上|以内|以下|左右)?\s*[】\]]?\s*$")
+    r"(?P<num>\d+(?:[.．]\d+)?)\s*(?P<unit>%|％|‰)?\s*(?P<suf>以上|以内|以下|左右)?\s*[】\]]?\s*$"
+)
 _NUMBERED = re.compile(r"(?<![\d.])\d[.．、]")
 _SUBNAME = re.compile(r"^(?P<sub>[A-Za-z\u4e00-\u9fff][\w.\u4e00-\u9fff]{1,15}?)\s*[≥≤＞＜><]")
-_SYMBOLS = {"≥": "≥", "≤": "≤", "＞": ">", ">": ">", "＜": "<", "<": "<", "＝": "=", "=": "=",
-            "约": "≈", "近": "≈", "不低于": "≥", "不少于": "≥", "不超过": "≤", "不高于": "≤"}
+_SYMBOLS = {
+    "≥": "≥",
+    "≤": "≤",
+    "＞": ">",
+    ">": ">",
+    "＜": "<",
+    "<": "<",
+    "＝": "=",
+    "=": "=",
+    "约": "≈",
+    "近": "≈",
+    "不低于": "≥",
+    "不少于": "≥",
+    "不超过": "≤",
+    "不高于": "≤",
+}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _SENTENCE_END = "。！？；;"
 _MIN_CELL_TEXT = 8  # shorter cells are names, numbers or units, not sentences
@@ -60,15 +75,20 @@ _SPACE = re.compile(r"[\s\u3000]")
 _MASKED = re.compile(r"（[^（）]*）|\([^()]*\)|《[^《》]*》")
 _YEAR_MARK = re.compile(
     r"(?P<pre>预计到|力争到|到|至|截至|截止到?|于)?"
-    r"(?P<years>20\d\d\s*年(?:\s*[、和及]\s*20\d\d\s*年)*)(?P<post>前|底|末|以前)?")
+    r"(?P<years>20\d\d\s*年(?:\s*[、和及]\s*20\d\d\s*年)*)(?P<post>前|底|末|以前)?"
+)
 _TARGET_YEAR = re.compile(r"到\s*(20\d\d)\s*年")
 _BASELINE = re.compile(r"(?:较|比|与|同)\s*(?P<year>20\d\d)\s*年(?:底|末)?(?:相比|比)?")
 # a baseline printed with its value before the change: 由2020年的61.5%提高到63%
-_BRACKET_BASE = re.compile(r"[（(](?P<year>20\d\d)年(?:底|末)?(?:为|是|：|:)(?P<num>\d+(?:\.\d+)?)"
-                           r"[^（）()]{0,8}[）)]")
-_FROM = re.compile(r"(?:由|从)(?P<year>20\d\d)年(?:底|末)?的?(?P<num>\d+(?:\.\d+)?)"
-                   r"(?P<unit>[^，。；、\d\x00]{0,8}?)(?=(?:提高|提升|增加|增长|下降|降低|减少|上升|扩大)"
-                   r"|(?:降|增|升|提)(?:至|到))")
+_BRACKET_BASE = re.compile(
+    r"[（(](?P<year>20\d\d)年(?:底|末)?(?:为|是|：|:)(?P<num>\d+(?:\.\d+)?)"
+    r"[^（）()]{0,8}[）)]"
+)
+_FROM = re.compile(
+    r"(?:由|从)(?P<year>20\d\d)年(?:底|末)?的?(?P<num>\d+(?:\.\d+)?)"
+    r"(?P<unit>[^，。；、\d\x00]{0,8}?)(?=(?:提高|提升|增加|增长|下降|降低|减少|上升|扩大)"
+    r"|(?:降|增|升|提)(?:至|到))"
+)
 _QUOTED = re.compile(r"[“\"'‘]?(?P<name>十[一二三四五六]五)[”\"'’]?(?P<post>期间|时期|末|期末)?")
 _SPLIT = re.compile(r"[、和及与]")
 _CHANGES = {"reduce": "decrease", "increase": "increase"}
@@ -105,7 +125,9 @@ class Patterns:
     value_phrase: re.Pattern[str] = field(repr=False, default=re.compile("(?!)"))
     not_a_name: tuple[str, ...] = ()
     task_heading_prefixes: tuple[str, ...] = ()
-    bound_cues: tuple[str, ...] = ()  # 不低于, 控制在: a value bounded so, without a year, is a target
+    bound_cues: tuple[
+        str, ...
+    ] = ()  # 不低于, 控制在: a value bounded so, without a year, is a target
     bound_suffixes: tuple[str, ...] = ()
     count_changes: dict[str, str] = field(default_factory=dict)  # 新增 → increase, 新建 → measure
     level_words: tuple[str, ...] = ()
@@ -119,9 +141,13 @@ def patterns() -> Patterns:
     for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
         kind = (row.get("kind") or "").strip()
         if kind:
-            rows.setdefault(kind, []).append(((row.get("term") or "").strip(),
-                                              (row.get("value") or "").strip(),
-                                              (row.get("note") or "").strip()))
+            rows.setdefault(kind, []).append(
+                (
+                    (row.get("term") or "").strip(),
+                    (row.get("value") or "").strip(),
+                    (row.get("note") or "").strip(),
+                )
+            )
 
     def terms(kind: str) -> tuple[str, ...]:
         return tuple(sorted((t for t, _, _ in rows.get(kind, [])), key=len, reverse=True))
@@ -132,26 +158,41 @@ def patterns() -> Patterns:
     suffix_re = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     value = re.compile(
         r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)(?![\d.])"
-        rf"(?!\s*(?:年|月|日|号|级|类|星|期|批|次|点|大|项指标))(?P<unit>{units})?(?P<suf>{suffix_re})?")
+        rf"(?!\s*(?:年|月|日|号|级|类|星|期|批|次|点|大|项指标))(?P<unit>{units})?(?P<suf>{suffix_re})?"
+    )
     return Patterns(
-        name_columns=terms("name_column"), unit_columns=terms("unit_column"),
-        attribute_columns=terms("attribute_column"), baseline_columns=terms("baseline_column"),
+        name_columns=terms("name_column"),
+        unit_columns=terms("unit_column"),
+        attribute_columns=terms("attribute_column"),
+        baseline_columns=terms("baseline_column"),
         target_columns=terms("target_column"),
         bindingness=tuple((t, v) for t, v, _ in rows.get("bindingness", [])),
         higher_level=re.compile("|".join(t for t, _, _ in rows.get("higher_level", []))),
         periods={t: int(v) for t, v, _ in rows.get("period", [])},
         background_headings=terms("background_heading"),
-        cues=tuple(sorted(((t, v, _CHANGES.get(n)) for t, v, n in rows.get("cue", [])),
-                          key=lambda c: -len(c[0]))),
-        count_verbs=terms("count_verb"), suffixes=suffixes, strip_words=terms("strip"),
-        trends=terms("trend"), indicator_suffixes=terms("indicator_suffix"), value=value,
+        cues=tuple(
+            sorted(
+                ((t, v, _CHANGES.get(n)) for t, v, n in rows.get("cue", [])),
+                key=lambda c: -len(c[0]),
+            )
+        ),
+        count_verbs=terms("count_verb"),
+        suffixes=suffixes,
+        strip_words=terms("strip"),
+        trends=terms("trend"),
+        indicator_suffixes=terms("indicator_suffix"),
+        value=value,
         value_phrases=phrases,
-        value_phrase=re.compile("|".join(re.escape(t) for t in sorted(phrases, key=len,
-                                                                      reverse=True)) or "(?!)"),
-        not_a_name=terms("not_a_name"), task_heading_prefixes=terms("task_heading_prefix"),
-        bound_cues=terms("bound_cue"), bound_suffixes=terms("bound_suffix"),
+        value_phrase=re.compile(
+            "|".join(re.escape(t) for t in sorted(phrases, key=len, reverse=True)) or "(?!)"
+        ),
+        not_a_name=terms("not_a_name"),
+        task_heading_prefixes=terms("task_heading_prefix"),
+        bound_cues=terms("bound_cue"),
+        bound_suffixes=terms("bound_suffix"),
         count_changes={t: v for t, v, _ in rows.get("count_verb", []) if v},
-        level_words=terms("level_word"))
+        level_words=terms("level_word"),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -170,16 +211,26 @@ def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[
     ref_year = _reference_year(doc)
     period_end = _period_end(doc)
     # box items and table cells are project outputs unless they print a year
-    boxed = {(d.kind, d.start) for seg in doc.outline.walk() if seg.kind in ("box", "table")
-             for d in seg.walk()}
+    boxed = {
+        (d.kind, d.start)
+        for seg in doc.outline.walk()
+        if seg.kind in ("box", "table")
+        for d in seg.walk()
+    }
     for unit in _units(doc.outline, doc.text, pats, ()):
         end = None if (unit.segment.kind, unit.segment.start) in boxed else period_end
         found.extend(prose_targets(doc.text, unit, vocab, ref_year, pats, period_end=end))
     checked = check_targets(found, vocab, doc.metadata.period_start, doc.metadata.period_end)
     seen: set[tuple[object, ...]] = set()
     for t in checked:  # a prose target printed again later (the same words, year and value)
-        key = (_SPACE.sub("", t.indicator_as_printed), t.target_year, t.value, t.comparator,
-               t.unit, t.value_as_printed)
+        key = (
+            _SPACE.sub("", t.indicator_as_printed),
+            t.target_year,
+            t.value,
+            t.comparator,
+            t.unit,
+            t.value_as_printed,
+        )
         if t.source.segment.kind != "row" and key in seen:
             continue
         seen.add(key)
@@ -210,8 +261,9 @@ def units_agree(unit: str | None, indicator_unit: str | None) -> bool:
     return a is None or b is None or a == b
 
 
-def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | None,
-                  period_end: int | None) -> list[Target]:
+def check_targets(
+    targets: list[Target], vocab: Vocabulary, period_start: int | None, period_end: int | None
+) -> list[Target]:
     """Flag the targets of one plan that fail a plausibility check, and refuse the canonical
     indicator of a value whose unit contradicts it:
 
@@ -228,8 +280,11 @@ def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | 
     for t in targets:
         flags = list(t.flags)
         indicator = t.indicator
-        if indicator and indicator in concepts and not units_agree(
-                t.unit, concepts[indicator].default_unit):
+        if (
+            indicator
+            and indicator in concepts
+            and not units_agree(t.unit, concepts[indicator].default_unit)
+        ):
             flags.append("unitMismatch")
             indicator = None
         name = _SPACE.sub("", t.indicator_as_printed)
@@ -245,14 +300,16 @@ def check_targets(targets: list[Target], vocab: Vocabulary, period_start: int | 
         if t.value is not None and t.target_year is not None:
             by_key.setdefault(_conflict_key(t), set()).add(t.value.normalize())
     conflicting = {k for k, v in by_key.items() if len(v) > 1}
-    return [replace(t, flags=(*t.flags, "conflictingValues"))
-            if t.value is not None and t.target_year is not None and _conflict_key(t) in conflicting
-            else t for t in out]
+    return [
+        replace(t, flags=(*t.flags, "conflictingValues"))
+        if t.value is not None and t.target_year is not None and _conflict_key(t) in conflicting
+        else t
+        for t in out
+    ]
 
 
 def _conflict_key(t: Target) -> tuple[str, int, str | None]:
-    return (t.indicator or _SPACE.sub("", t.indicator_as_printed), t.target_year or 0,
-            t.change)
+    return (t.indicator or _SPACE.sub("", t.indicator_as_printed), t.target_year or 0, t.change)
 
 
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年")
@@ -305,20 +362,24 @@ def _layout(columns: tuple[str, ...], pats: Patterns) -> _Layout | None:
     if name is None or not years:
         return None
     unit = next((c for want in pats.unit_columns for c in columns if norm[c] == want), None)
-    attribute = next((c for want in pats.attribute_columns for c in columns if norm[c] == want),
-                     None)
-    baseline = next(((c, y) for c, y in years if any(w in norm[c] for w in pats.baseline_columns)),
-                    None)
+    attribute = next(
+        (c for want in pats.attribute_columns for c in columns if norm[c] == want), None
+    )
+    baseline = next(
+        ((c, y) for c, y in years if any(w in norm[c] for w in pats.baseline_columns)), None
+    )
     if baseline is None and len(years) > 1:
         marked = [cy for cy in years if any(w in norm[cy[0]] for w in pats.target_columns)]
-        baseline = min((cy for cy in years if cy not in marked), key=lambda cy: cy[1],
-                       default=None)
-    targets = tuple(cy for cy in years if cy != baseline
-                    and (baseline is None or cy[1] >= baseline[1]))
+        baseline = min((cy for cy in years if cy not in marked), key=lambda cy: cy[1], default=None)
+    targets = tuple(
+        cy for cy in years if cy != baseline and (baseline is None or cy[1] >= baseline[1])
+    )
     return _Layout(name, unit, attribute, baseline, targets)
 
 
-_INNER_YEAR = re.compile(r"[（(\[【]\s*(?P<year>(?:19|20)\d\d)\s*年?\s*[）)\]】]|(?P<y2>(?:19|20)\d\d)\s*年")
+_INNER_YEAR = re.compile(
+    r"[（(\[【]\s*(?P<year>(?:19|20)\d\d)\s*年?\s*[）)\]】]|(?P<y2>(?:19|20)\d\d)\s*年"
+)
 
 
 def _column_year(name: str, pats: Patterns) -> int | None:
@@ -356,29 +417,29 @@ def parse_cell(cell: str, pats: Patterns | None = None) -> CellValue:
     text = _SPACE.sub("", cell.translate(_FULLWIDTH))
     higher = bool(pats.higher_level.search(text))
     phrase = pats.value_phrase.search(text)
-    meaning = "higherLevel" if higher else (pats.value_phrases[phrase.group(0)] if phrase
-                                             else None)
+    meaning = "higherLevel" if higher else (pats.value_phrases[phrase.group(0)] if phrase else None)
     m = _CELL_VALUE.match(text)
     if m is None and (higher or phrase):  # "100，完成市级规定的目标任务": the number before it
         m = _CELL_VALUE.match(re.split(r"[，,；;]", text)[0])
     if m is None:
         word = next(((w, c) for w, c, _ in pats.cues if text.startswith(w)), None)
         if word is not None and word[1] != "=":  # 不得高于7, 不低于95
-            m = _CELL_VALUE.match(text[len(word[0]):])
+            m = _CELL_VALUE.match(text[len(word[0]) :])
             if m is not None:
-                return CellValue(_decimal(m.group("num")), word[1], bool(m.group("cum")),
-                                 higher, meaning)
+                return CellValue(
+                    _decimal(m.group("num")), word[1], bool(m.group("cum")), higher, meaning
+                )
     if m is None:
         return CellValue(None, "=", text.startswith(("【", "[")), higher, meaning)
     comparator = _SYMBOLS.get(m.group("pre") or "", "=")
     if m.group("suf"):
         comparator = pats.suffixes.get(m.group("suf"), comparator)
-    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher,
-                     meaning)
+    return CellValue(_decimal(m.group("num")), comparator, bool(m.group("cum")), higher, meaning)
 
 
-def table_targets(text: str, table: Segment, vocab: Vocabulary,
-                  pats: Patterns | None = None) -> Iterator[Target]:
+def table_targets(
+    text: str, table: Segment, vocab: Vocabulary, pats: Patterns | None = None
+) -> Iterator[Target]:
     """One target per row and target-year column of an indicator table."""
     pats = pats or patterns()
     layout = _layout(table.columns, pats)
@@ -416,13 +477,20 @@ def table_targets(text: str, table: Segment, vocab: Vocabulary,
                 continue
             parsed = parse_cell(cell, pats)
             yield Target(
-                indicator_as_printed=printed, indicator=concept.local if concept else None,
-                unit=unit, value=parsed.value, target_year=year, comparator=parsed.comparator,
-                value_as_printed=cell, baseline_value=base_value,
+                indicator_as_printed=printed,
+                indicator=concept.local if concept else None,
+                unit=unit,
+                value=parsed.value,
+                target_year=year,
+                comparator=parsed.comparator,
+                value_as_printed=cell,
+                baseline_value=base_value,
                 baseline_year=base_year if base_value is not None else None,
-                bindingness=binding, set_by_higher_level=parsed.set_by_higher_level,
+                bindingness=binding,
+                set_by_higher_level=parsed.set_by_higher_level,
                 cumulative=parsed.cumulative,
-                source=Source.span(text, row, row.start, row.end))
+                source=Source.span(text, row, row.start, row.end),
+            )
 
 
 def _numbered_subnames(rows: list[Segment], name_column: str) -> dict[int, str]:
@@ -433,8 +501,10 @@ def _numbered_subnames(rows: list[Segment], name_column: str) -> dict[int, str]:
     while i < len(rows):
         name = _SPACE.sub("", (rows[i].cells or {}).get(name_column) or "")
         j = i
-        while j + 1 < len(rows) and _SPACE.sub(
-                "", (rows[j + 1].cells or {}).get(name_column) or "") == name:
+        while (
+            j + 1 < len(rows)
+            and _SPACE.sub("", (rows[j + 1].cells or {}).get(name_column) or "") == name
+        ):
             j += 1
         subs = [p for p in _NUMBERED.split(name)[1:] if p]
         if j > i and len(subs) == j - i + 1:
@@ -512,10 +582,24 @@ def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[Indicat
         return []
     norm = {c: _SPACE.sub("", c) for c in table.columns}
     terms = _table_terms()
-    category_col = next((c for want in terms.get("category_column", ()) for c in table.columns
-                         if norm[c] == want and c != layout.name), None)
-    cumulative = next((c for want in terms.get("cumulative_column", ()) for c in table.columns
-                       if norm[c] == want), None)
+    category_col = next(
+        (
+            c
+            for want in terms.get("category_column", ())
+            for c in table.columns
+            if norm[c] == want and c != layout.name
+        ),
+        None,
+    )
+    cumulative = next(
+        (
+            c
+            for want in terms.get("cumulative_column", ())
+            for c in table.columns
+            if norm[c] == want
+        ),
+        None,
+    )
     number_col = next((c for c in table.columns if norm[c] in ("序号", "编号")), None)
     out: list[IndicatorRow] = []
     for row in table.children:
@@ -529,7 +613,7 @@ def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[Indicat
         m = _ROW_NUMBER.match(name)
         if m and m.end() < len(name):
             number = number or m.group("n")
-            name = name[m.end():]
+            name = name[m.end() :]
         unit = cell.get(layout.unit, "") if layout.unit else ""
         bracket = re.search(r"[（(](?P<u>[^（）()]*)[）)]$", name)
         if bracket and _is_unit(bracket.group("u")):
@@ -543,18 +627,28 @@ def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[Indicat
         targets = list(layout.targets)
         target_col, target_year = targets[0] if targets else (None, None)
         second = targets[1] if len(targets) > 1 else None
-        out.append(IndicatorRow(
-            category=category or (row.group or ""),
-            number=number, indicator=name, unit=unit,
-            baseline_year=layout.baseline[1] if layout.baseline else None,
-            baseline_value=cell.get(layout.baseline[0], "") if layout.baseline else "",
-            target_year=target_year,
-            target_value=cell.get(target_col, "") if target_col else "",
-            target2_year=second[1] if second else None,
-            target2_value=(cell.get(second[0], "") if second else
-                           cell.get(cumulative, "") if cumulative else ""),
-            attribute=cell.get(layout.attribute, "") if layout.attribute else "",
-            row=row))
+        out.append(
+            IndicatorRow(
+                category=category or (row.group or ""),
+                number=number,
+                indicator=name,
+                unit=unit,
+                baseline_year=layout.baseline[1] if layout.baseline else None,
+                baseline_value=cell.get(layout.baseline[0], "") if layout.baseline else "",
+                target_year=target_year,
+                target_value=cell.get(target_col, "") if target_col else "",
+                target2_year=second[1] if second else None,
+                target2_value=(
+                    cell.get(second[0], "")
+                    if second
+                    else cell.get(cumulative, "")
+                    if cumulative
+                    else ""
+                ),
+                attribute=cell.get(layout.attribute, "") if layout.attribute else "",
+                row=row,
+            )
+        )
     return out
 
 
@@ -597,8 +691,9 @@ def _tabular(text: str) -> bool:
     return len(lines) >= 2 and sum(1 for g in gaps if g) * 2 >= len(lines) and max(gaps) >= 2
 
 
-def _make_unit(text: str, seg: Segment, ranges: list[tuple[int, int]],
-               headings: tuple[str, ...]) -> TextUnit | None:
+def _make_unit(
+    text: str, seg: Segment, ranges: list[tuple[int, int]], headings: tuple[str, ...]
+) -> TextUnit | None:
     if _tabular("\n".join(text[a:b] for a, b in ranges)):
         return None
     chars: list[str] = []
@@ -615,8 +710,9 @@ def _make_unit(text: str, seg: Segment, ranges: list[tuple[int, int]],
     return TextUnit(seg, "".join(chars), tuple(offsets), headings)
 
 
-def _units(seg: Segment, text: str, pats: Patterns,
-           headings: tuple[str, ...]) -> Iterator[TextUnit]:
+def _units(
+    seg: Segment, text: str, pats: Patterns, headings: tuple[str, ...]
+) -> Iterator[TextUnit]:
     """Paragraph-sized units below `seg`, skipping indicator tables; wrapped lines (PDF text)
     that do not end a sentence are joined with the next paragraph."""
     if seg.kind == "table" and is_indicator_table(seg, pats):
@@ -641,7 +737,7 @@ def _units(seg: Segment, text: str, pats: Patterns,
     for child in seg.children:
         if child.kind == "paragraph" and not child.children:
             pending.append(child)
-            if text[child.start:child.end].rstrip().endswith(tuple(_SENTENCE_END)):
+            if text[child.start : child.end].rstrip().endswith(tuple(_SENTENCE_END)):
                 yield from _flush(text, pending, here)
                 pending = []
             continue
@@ -696,9 +792,15 @@ class _Context:
     seen_marker: bool = False  # a year or period marker was seen in the paragraph
 
 
-def prose_targets(text: str, unit: TextUnit, vocab: Vocabulary, ref_year: int | None,
-                  pats: Patterns | None = None, *,
-                  period_end: int | None = None) -> Iterator[Target]:
+def prose_targets(
+    text: str,
+    unit: TextUnit,
+    vocab: Vocabulary,
+    ref_year: int | None,
+    pats: Patterns | None = None,
+    *,
+    period_end: int | None = None,
+) -> Iterator[Target]:
     """The targets stated in one paragraph. With `period_end`, a paragraph that prints no year
     at all still states targets for the end of the plan period, but only values with an
     explicit bound (以上, 以下, 左右, 不低于, 控制在…, ≥): 审定林草品种15个以上."""
@@ -726,12 +828,12 @@ def is_background_heading(heading: str, pats: Patterns | None = None) -> bool:
     h = _SPACE.sub("", heading)
     if h.startswith(pats.task_heading_prefixes):
         return False
-    return any(re.search(re.escape(w) + r"(?:$|[与和及、，])", h)
-               for w in pats.background_headings)
+    return any(re.search(re.escape(w) + r"(?:$|[与和及、，])", h) for w in pats.background_headings)
 
 
-def _markers(masked: str, a: int, b: int, ref_year: int | None,
-             pats: Patterns) -> list[tuple[int, int, list[int] | None]]:
+def _markers(
+    masked: str, a: int, b: int, ref_year: int | None, pats: Patterns
+) -> list[tuple[int, int, list[int] | None]]:
     """Year and period markers in masked[a:b]: (start, end, target years or None for past)."""
     out: list[tuple[int, int, list[int] | None]] = []
     baseline_spans = [(m.start(), m.end()) for m in _BASELINE.finditer(masked, a, b)]
@@ -741,10 +843,12 @@ def _markers(masked: str, a: int, b: int, ref_year: int | None,
             continue
         years = [int(y) for y in re.findall(r"20\d\d", m.group("years"))]
         marked = bool(m.group("pre") or m.group("post")) and not (
-            (m.group("pre") or "").startswith("截"))
+            (m.group("pre") or "").startswith("截")
+        )
         # 到2020年 in a plan of 2022 reports a result; 截至2021年底 always does
         future = (marked and (ref_year is None or max(years) >= ref_year)) or (
-            ref_year is not None and min(years) > ref_year)
+            ref_year is not None and min(years) > ref_year
+        )
         if future or ref_year is None or max(years) > ref_year:
             out.append((m.start(), m.end(), years if future else []))
         else:
@@ -760,11 +864,21 @@ def _markers(masked: str, a: int, b: int, ref_year: int | None,
     return sorted(out)
 
 
-def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Vocabulary,
-              ref_year: int | None, pats: Patterns, ctx: _Context) -> Iterator[Target]:
+def _sentence(
+    text: str,
+    unit: TextUnit,
+    a: int,
+    b: int,
+    masked: str,
+    vocab: Vocabulary,
+    ref_year: int | None,
+    pats: Patterns,
+    ctx: _Context,
+) -> Iterator[Target]:
     markers = _markers(masked, a, b, ref_year, pats)
     events: list[tuple[int, str, re.Match[str] | tuple[int, int, list[int] | None]]] = [
-        (s, "year", (s, e, ys)) for s, e, ys in markers]
+        (s, "year", (s, e, ys)) for s, e, ys in markers
+    ]
     marker_spans = [(s, e) for s, e, _ in markers]
     # the baseline value of 由2020年的61.5%提高到63% is no target
     marker_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
@@ -772,8 +886,11 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
     events += [(g[0].start(), "value", g) for g in groups]  # type: ignore[misc]
     events += [(m.start(), "higher", m) for m in pats.higher_level.finditer(masked, a, b)]
     higher_spans = [(e[2].start(), e[2].end()) for e in events if e[1] == "higher"]  # type: ignore[union-attr]
-    events += [(m.start(), "worded", m) for m in pats.value_phrase.finditer(masked, a, b)
-               if not any(s <= m.start() < e for s, e in higher_spans)]
+    events += [
+        (m.start(), "worded", m)
+        for m in pats.value_phrase.finditer(masked, a, b)
+        if not any(s <= m.start() < e for s, e in higher_spans)
+    ]
     events.sort(key=lambda e: (e[0], e[1] != "year"))
     for _pos, kind, item in events:
         if kind == "year":
@@ -782,8 +899,14 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
             ctx.years = [] if years is None else years
             ctx.seen_marker = True
             continue
-        if kind == "value" and not ctx.past and not ctx.years and not ctx.seen_marker \
-                and ctx.fallback and _bounded(item, masked, a, pats):  # type: ignore[arg-type]
+        if (
+            kind == "value"
+            and not ctx.past
+            and not ctx.years
+            and not ctx.seen_marker
+            and ctx.fallback
+            and _bounded(item, masked, a, pats)
+        ):  # type: ignore[arg-type]
             ctx.years = [ctx.fallback]
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
             ctx.years = []
@@ -793,38 +916,50 @@ def _sentence(text: str, unit: TextUnit, a: int, b: int, masked: str, vocab: Voc
         if kind == "higher":
             yield from _higher(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
         elif kind == "worded":
-            yield from _higher(text, unit, item, a, masked, vocab, pats, ctx,  # type: ignore[arg-type]
-                               meaning=pats.value_phrases[item.group(0)])  # type: ignore[union-attr]
+            yield from _higher(
+                text,
+                unit,
+                item,
+                a,
+                masked,
+                vocab,
+                pats,
+                ctx,  # type: ignore[arg-type]
+                meaning=pats.value_phrases[item.group(0)],
+            )  # type: ignore[union-attr]
         else:
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
-
-
-
 
 
 def _bounded(group: list[re.Match[str]], masked: str, a: int, pats: Patterns) -> bool:
     """A value printed with an explicit bound: a suffix (以上, 以下), a symbol (≥) or a cue that
     is not plain equality (不低于, 控制在, 不超过). Approximations (约30座, 2000米左右) describe
     projects, not targets."""
-    if any(((m.group("pre") or "") in "≥≤＞＜><" and m.group("pre"))
-           or (m.group("suf") or "") in pats.bound_suffixes for m in group):
+    if any(
+        ((m.group("pre") or "") in "≥≤＞＜><" and m.group("pre"))
+        or (m.group("suf") or "") in pats.bound_suffixes
+        for m in group
+    ):
         return True
     first, last = group[0], group[-1]
-    nxt = masked[last.end():last.end() + 1]
-    if nxt and nxt not in "，,。；;、）)\x00":  # 坡度大于25度的坡耕地, 10万平方米以上工地: a condition
+    nxt = masked[last.end() : last.end() + 1]
+    if (
+        nxt and nxt not in "，,。；;、）)\x00"
+    ):  # 坡度大于25度的坡耕地, 10万平方米以上工地: a condition
         return False
-    cue = _cue_before(masked[_clause_start(masked, first.start(), a):first.start()], pats)
+    cue = _cue_before(masked[_clause_start(masked, first.start(), a) : first.start()], pats)
     return cue is not None and cue[0] in pats.bound_cues
 
 
-def _value_groups(masked: str, a: int, b: int, pats: Patterns,
-                  marker_spans: list[tuple[int, int]]) -> list[list[re.Match[str]]]:
+def _value_groups(
+    masked: str, a: int, b: int, pats: Patterns, marker_spans: list[tuple[int, int]]
+) -> list[list[re.Match[str]]]:
     """Values in masked[a:b], grouped when only 、 or 和 separate them (16%、18%以上)."""
     groups: list[list[re.Match[str]]] = []
     for m in pats.value.finditer(masked, a, b):
         if any(s <= m.start() < e for s, e in marker_spans):
             continue
-        if groups and masked[groups[-1][-1].end():m.start()] in ("、", "和", "及"):
+        if groups and masked[groups[-1][-1].end() : m.start()] in ("、", "和", "及"):
             groups[-1].append(m)
         else:
             groups.append([m])
@@ -838,8 +973,9 @@ def _clause_start(view: str, pos: int, a: int) -> int:
     return i
 
 
-def _clean_phrase(phrase: str, pats: Patterns,
-                  strip_cues: bool = True) -> tuple[str, int | None, int]:
+def _clean_phrase(
+    phrase: str, pats: Patterns, strip_cues: bool = True
+) -> tuple[str, int | None, int]:
     """Strip year markers, baselines, scope words and hedges from an indicator phrase.
     Returns the phrase, the baseline year if one was printed, and how many leading characters
     were dropped."""
@@ -847,7 +983,7 @@ def _clean_phrase(phrase: str, pats: Patterns,
     m = _BASELINE.search(phrase)
     if m:
         base = int(m.group("year"))
-        phrase = phrase[:m.start()] + phrase[m.end():]
+        phrase = phrase[: m.start()] + phrase[m.end() :]
     phrase = _YEAR_MARK.sub("", phrase)
     phrase = _QUOTED.sub("", phrase)  # “十四五”时期能源消费增量中… → 能源消费增量中…
     phrase = re.sub(r"^\d+年(?:期间|内)?|\d+年(?:期间|内)$", "", phrase)
@@ -857,7 +993,7 @@ def _clean_phrase(phrase: str, pats: Patterns,
         changed = False
         for w in (*pats.strip_words, "要", "的"):
             if phrase.startswith(w):
-                phrase, dropped, changed = phrase[len(w):], dropped + len(w), True
+                phrase, dropped, changed = phrase[len(w) :], dropped + len(w), True
             if phrase.endswith(w):
                 phrase, changed = phrase[: -len(w)], True
         for w, _, _ in pats.cues if strip_cues else ():
@@ -866,13 +1002,14 @@ def _clean_phrase(phrase: str, pats: Patterns,
     return phrase.strip("、，"), base, dropped
 
 
-def _previous_phrase(masked: str, clause: int, a: int, pats: Patterns,
-                     ctx: _Context) -> tuple[str, int]:
+def _previous_phrase(
+    masked: str, clause: int, a: int, pats: Patterns, ctx: _Context
+) -> tuple[str, int]:
     """The indicator of a clause that names none: the clause before when it ends in a trend
     (…强度持续降低，分别较2020年降低16%), else the last indicator of the sentence."""
     if clause > a:
         prev = _clause_start(masked, clause - 1, a)
-        previous = masked[prev:clause - 1]
+        previous = masked[prev : clause - 1]
         trimmed = _strip_trend(previous, pats)
         if trimmed != previous and trimmed:
             phrase, _, dropped = _clean_phrase(trimmed, pats)
@@ -901,11 +1038,12 @@ def _is_money(value: re.Match[str], before: str) -> bool:
 def _counted_noun(phrase: str, pats: Patterns) -> str:
     """扩大竹产业基地 → 竹产业基地: the noun a count phrase counts, without its verb."""
     verb = next((v for v in pats.count_verbs if phrase.startswith(v)), None)
-    return phrase[len(verb):] if verb and len(phrase) > len(verb) + 1 else ""
+    return phrase[len(verb) :] if verb and len(phrase) > len(verb) + 1 else ""
 
 
-def _count_change(verb: str | None, phrase: str, before: str, value: re.Match[str],
-                  pats: Patterns) -> str | None:
+def _count_change(
+    verb: str | None, phrase: str, before: str, value: re.Match[str], pats: Patterns
+) -> str | None:
     """新增340万千瓦 and 新建花卉苗木基地55万亩 are additions (increase); 新建良种基地15个,
     累计新建300万亩 and 完成改造面积500万平方米 are levels to reach."""
     kind = pats.count_changes.get(verb or "")
@@ -926,28 +1064,42 @@ def _cue_before(text: str, pats: Patterns) -> tuple[str, str, str | None] | None
     return None
 
 
-def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, masked: str,
-            vocab: Vocabulary, pats: Patterns, ctx: _Context) -> Iterator[Target]:
+def _values(
+    text: str,
+    unit: TextUnit,
+    group: list[re.Match[str]],
+    a: int,
+    masked: str,
+    vocab: Vocabulary,
+    pats: Patterns,
+    ctx: _Context,
+) -> Iterator[Target]:
     view = unit.view
     first, last = group[0], group[-1]
     bare = not any(m.group("unit") or m.group("suf") or m.group("pre") for m in group)
-    if bare and _cue_before(masked[_clause_start(masked, first.start(), a):first.start()],
-                            pats) is None:
+    if (
+        bare
+        and _cue_before(masked[_clause_start(masked, first.start(), a) : first.start()], pats)
+        is None
+    ):
         return  # a bare number without a cue (page numbers, counts in names)
     clause = max(_clause_start(masked, first.start(), a), ctx.last_value_end)
     # 建成10个示范县（市、区），100个示范乡镇: a list of counted nouns goes on across ， too
-    continues = ctx.last_noun_after and ctx.last_value_end <= clause and not masked[
-        ctx.last_value_end:clause].strip("\x00、，,和及与")
+    continues = (
+        ctx.last_noun_after
+        and ctx.last_value_end <= clause
+        and not masked[ctx.last_value_end : clause].strip("\x00、，,和及与")
+    )
     while clause < first.start() and masked[clause] in "、，和及与":
         clause += 1
-    before = masked[clause:first.start()].replace("\x00", "")
+    before = masked[clause : first.start()].replace("\x00", "")
     ctx.last_value_end, ctx.last_noun_after = last.end(), False
     base_value: Decimal | None = None
     from_base = _FROM.search(before)
     if from_base:  # 森林覆盖率由2020年的61.5%提高到(2025年的)63%
         base_value = _decimal(from_base.group("num"))
         from_year = int(from_base.group("year"))
-        before = before[:from_base.start()] + before[from_base.end():]
+        before = before[: from_base.start()] + before[from_base.end() :]
         before = re.sub(r"20\d\d年(?:底|末)?的?$", "", before)
     else:
         from_year = None
@@ -994,10 +1146,13 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
             count = True
             if verb is None:  # 新增国家森林城市2个、省级森林城市2个: the list shares the verb
                 change = ctx.last_change
-        elif not (first.group("pre") or vocab.indicator(phrase)
-                  or phrase.endswith(pats.indicator_suffixes)):
+        elif not (
+            first.group("pre")
+            or vocab.indicator(phrase)
+            or phrase.endswith(pats.indicator_suffixes)
+        ):
             return
-        elif _CJK.match(masked[last.end():last.end() + 1]):
+        elif _CJK.match(masked[last.end() : last.end() + 1]):
             return  # 建筑面积10万平方米以上工地: the value qualifies a noun, a condition
     if not phrase:  # …持续降低，分别较2020年降低16%、18%以上 / 到2025年，力争达到12平方米/人
         phrase, phrase_start = _previous_phrase(masked, clause, a, pats, ctx)
@@ -1010,8 +1165,11 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
     s, e = unit.span(phrase_start if phrase_start < first.start() else clause, end)
     source = Source.span(text, unit.segment, s, e)
     names = [n for n in _SPLIT.split(phrase) if n]
-    if len(group) == 1 and len(names) > 1 and all(n.endswith(pats.indicator_suffixes)
-                                                  for n in names):
+    if (
+        len(group) == 1
+        and len(names) > 1
+        and all(n.endswith(pats.indicator_suffixes) for n in names)
+    ):
         group = group * len(names)  # 视频监测覆盖率、车辆监测覆盖率达到100%: each name
     elif len(names) != len(group):
         names = [phrase] * len(group)
@@ -1034,11 +1192,21 @@ def _values(text: str, unit: TextUnit, group: list[re.Match[str]], a: int, maske
             comp = pats.suffixes.get(suffix, comp)
         concept = _indicator(name, phrase, change, vocab)
         yield Target(
-            indicator_as_printed=name, indicator=concept, unit=m.group("unit") or None,
-            value=_decimal(m.group("num")), target_year=year, comparator=comp,
-            value_as_printed=view[m.start():m.end()], baseline_value=base_value,
-            baseline_year=base_year, bindingness=None, set_by_higher_level=False,
-            cumulative="累计" in before, source=source, change=change)
+            indicator_as_printed=name,
+            indicator=concept,
+            unit=m.group("unit") or None,
+            value=_decimal(m.group("num")),
+            target_year=year,
+            comparator=comp,
+            value_as_printed=view[m.start() : m.end()],
+            baseline_value=base_value,
+            baseline_year=base_year,
+            bindingness=None,
+            set_by_higher_level=False,
+            cumulative="累计" in before,
+            source=source,
+            change=change,
+        )
 
 
 _CHANGE_WORDS = {"decrease": ("下降", "降低", "减少", "削减"), "increase": ("增长", "提高", "增加")}
@@ -1056,30 +1224,43 @@ def _indicator(name: str, phrase: str, change: str | None, vocab: Vocabulary) ->
         candidates.append(phrase + words[0])
     for cand in candidates:
         concept = vocab.indicator(cand)
-        if concept is not None and any(w in label for label in concept.labels_zh
-                                       for w in words):
+        if concept is not None and any(w in label for label in concept.labels_zh for w in words):
             return concept.local
     return None
 
 
-def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
-            vocab: Vocabulary, pats: Patterns, ctx: _Context,
-            meaning: str = "higherLevel") -> Iterator[Target]:
+def _higher(
+    text: str,
+    unit: TextUnit,
+    m: re.Match[str],
+    a: int,
+    masked: str,
+    vocab: Vocabulary,
+    pats: Patterns,
+    ctx: _Context,
+    meaning: str = "higherLevel",
+) -> Iterator[Target]:
     """完成市级下达目标 after one or more indicator names, or 完成市级下达的X目标任务; with another
     `meaning`, a worded value after an indicator name (森林覆盖率不降低, 劣V类水体基本消除)."""
     view = unit.view
     worded = meaning != "higherLevel"
-    inner = None if worded else re.search(r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
-                      m.group(0))
+    inner = (
+        None
+        if worded
+        else re.search(
+            r"(?:下达|规定|分解|确定)的?(?P<name>.+?)(?:目标任务|目标|任务|考核要求|要求)$",
+            m.group(0),
+        )
+    )
     clause = _clause_start(masked, m.start(), a)
-    lead = re.search(r"(?:全面)?完成$", masked[clause:m.start()])
+    lead = re.search(r"(?:全面)?完成$", masked[clause : m.start()])
     printed_from = clause + lead.start() if lead else m.start()
     if inner and len(inner.group("name")) >= 2 and inner.group("name") not in ("目标", "任务"):
         phrase, phrase_start = inner.group("name"), m.start() + inner.start("name")
         end = m.end()
         names = [phrase]
     else:
-        raw = masked[clause:m.start()].replace("\x00", "")
+        raw = masked[clause : m.start()].replace("\x00", "")
         raw = re.sub(r"(?:全面)?完成$|以$", "", raw)
         phrase, _, dropped = _clean_phrase(_strip_trend(raw, pats), pats, strip_cues=False)
         phrase = _strip_trend(phrase, pats)
@@ -1090,8 +1271,7 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
             return
         names = [n for n in re.split(r"[、和]", phrase) if n] or [phrase]
         end = m.end()
-    if worded and not all(vocab.indicator(n) or n.endswith(pats.indicator_suffixes)
-                          for n in names):
+    if worded and not all(vocab.indicator(n) or n.endswith(pats.indicator_suffixes) for n in names):
         return  # 不降低 after a verb phrase (标准不降低) names no indicator
     s, e = unit.span(min(phrase_start, printed_from), end)
     source = Source.span(text, unit.segment, s, e)
@@ -1099,13 +1279,32 @@ def _higher(text: str, unit: TextUnit, m: re.Match[str], a: int, masked: str,
         for year in ctx.years:
             concept = vocab.indicator(name)
             yield Target(
-                indicator_as_printed=name, indicator=concept.local if concept else None,
-                unit=unit_of(name), value=None, target_year=year, comparator="=",
-                value_as_printed=view[printed_from:m.end()], baseline_value=None,
-                baseline_year=None, bindingness=None, set_by_higher_level=not worded,
-                cumulative=False, source=source, value_meaning=meaning)
+                indicator_as_printed=name,
+                indicator=concept.local if concept else None,
+                unit=unit_of(name),
+                value=None,
+                target_year=year,
+                comparator="=",
+                value_as_printed=view[printed_from : m.end()],
+                baseline_value=None,
+                baseline_year=None,
+                bindingness=None,
+                set_by_higher_level=not worded,
+                cumulative=False,
+                source=source,
+                value_meaning=meaning,
+            )
     ctx.last_phrase, ctx.last_phrase_at = names[-1], phrase_start
 
 
-__all__ = ["CellValue", "Patterns", "TextUnit", "extract_targets", "is_indicator_table",
-           "parse_cell", "patterns", "prose_targets", "table_targets"]
+__all__ = [
+    "CellValue",
+    "Patterns",
+    "TextUnit",
+    "extract_targets",
+    "is_indicator_table",
+    "parse_cell",
+    "patterns",
+    "prose_targets",
+    "table_targets",
+]

@@ -116,14 +116,16 @@ def assignment_vocab() -> AssignmentVocab:
         none_values=frozenset(f[0] for f in s.get("none-values", [])),
         level_prefixes=_by_len([f[0] for f in s.get("level-prefixes", [])]),
         separators=frozenset(f[0] for f in s.get("list-separators", [])),
-        type_suffixes=tuple(sorted(((f[0], f[1]) for f in s.get("type-suffixes", [])),
-                                   key=lambda p: -len(p[0]))),
+        type_suffixes=tuple(
+            sorted(((f[0], f[1]) for f in s.get("type-suffixes", [])), key=lambda p: -len(p[0]))
+        ),
         collective_prefixes=_by_len([f[0] for f in s.get("collective-prefixes", [])]),
         suffix_variants=tuple((f[0], f[1]) for f in s.get("suffix-variants", [])),
         not_in_proper_name=frozenset(f[0] for f in s.get("not-in-proper-name", [])),
         lead_marks=_by_len([f[0] for f in s.get("lead-marks", [])]),
-        role_tails=tuple(sorted(((f[0], f[1]) for f in s.get("role-tails", [])),
-                                key=lambda p: -len(p[0]))),
+        role_tails=tuple(
+            sorted(((f[0], f[1]) for f in s.get("role-tails", [])), key=lambda p: -len(p[0]))
+        ),
     )
 
 
@@ -131,8 +133,9 @@ def assignment_vocab() -> AssignmentVocab:
 # Canonical names
 
 
-def _defaults(vocab: Vocabulary | None, gazetteer: Gazetteer | None) -> tuple[Vocabulary,
-                                                                            Gazetteer]:
+def _defaults(
+    vocab: Vocabulary | None, gazetteer: Gazetteer | None
+) -> tuple[Vocabulary, Gazetteer]:
     if vocab is None:
         from plankg.vocab import vocabulary
 
@@ -167,11 +170,11 @@ def _without_level(name: str) -> list[str]:
     out = [name]
     for p in av.level_prefixes:
         if name.startswith(p) and len(name) > len(p) + 1:
-            out.append(name[len(p):])
+            out.append(name[len(p) :])
             break
     for p in av.collective_prefixes:
         if name.startswith(p) and len(name) > len(p) + 1:
-            out.append(name[len(p):])
+            out.append(name[len(p) :])
             break
     return out
 
@@ -206,8 +209,9 @@ def _candidates(name: str, gazetteer: Gazetteer) -> list[str]:
     return out
 
 
-def canonical_unit(name: str, vocab: Vocabulary | None = None,
-                   gazetteer: Gazetteer | None = None) -> tuple[str, str]:
+def canonical_unit(
+    name: str, vocab: Vocabulary | None = None, gazetteer: Gazetteer | None = None
+) -> tuple[str, str]:
     """(canonical name, unit-type local name) for a printed unit name.
 
     区发展改革委 and 重庆市永川区发展和改革委员会 → ("发展和改革委员会", "developmentReform");
@@ -224,8 +228,12 @@ def canonical_unit(name: str, vocab: Vocabulary | None = None,
     av = assignment_vocab()
     aliases = vocab.unit_aliases
     forms = _candidates(n, gazetteer)
-    variants = [f[: -len(old)] + new for f in forms for old, new in av.suffix_variants
-                if f.endswith(old) and len(f) > len(old) + 1]
+    variants = [
+        f[: -len(old)] + new
+        for f in forms
+        for old, new in av.suffix_variants
+        if f.endswith(old) and len(f) > len(old) + 1
+    ]
     for form in (*forms, *variants):
         hit = aliases.get(form)
         if hit is not None:
@@ -234,8 +242,12 @@ def canonical_unit(name: str, vocab: Vocabulary | None = None,
     collective = any(n.startswith(p) or base.startswith(p) for p in av.collective_prefixes)
     for alias in _aliases_by_len(vocab):
         remainder = base[: -len(alias)]
-        if len(alias) >= 3 and base.endswith(alias) and len(remainder) <= _SUFFIX_REMAINDER \
-                and not av.not_in_proper_name.intersection(remainder):
+        if (
+            len(alias) >= 3
+            and base.endswith(alias)
+            and len(remainder) <= _SUFFIX_REMAINDER
+            and not av.not_in_proper_name.intersection(remainder)
+        ):
             hit = aliases[alias]
             if collective:
                 return hit.canonical, hit.unit_type
@@ -246,8 +258,9 @@ def canonical_unit(name: str, vocab: Vocabulary | None = None,
     return "", "other"
 
 
-def is_known_unit(name: str, vocab: Vocabulary | None = None,
-                  gazetteer: Gazetteer | None = None) -> bool:
+def is_known_unit(
+    name: str, vocab: Vocabulary | None = None, gazetteer: Gazetteer | None = None
+) -> bool:
     """Does `name` canonicalise to a known unit (an alias or a typed suffix)?"""
     canonical, _ = canonical_unit(name, vocab, gazetteer)
     return bool(canonical)
@@ -281,8 +294,9 @@ def _split_list(chars: Chars) -> list[list[tuple[str, int]]]:
     return [t for t in tokens if t]
 
 
-def _split_joined(token: list[tuple[str, int]], vocab: Vocabulary,
-                  gazetteer: Gazetteer) -> list[list[tuple[str, int]]]:
+def _split_joined(
+    token: list[tuple[str, int]], vocab: Vocabulary, gazetteer: Gazetteer
+) -> list[list[tuple[str, int]]]:
     """Split names printed one per line in a cell and joined without a separator
     (区能源局区生态环境局 → 区能源局 | 区生态环境局), only when every part is a known unit."""
     text = "".join(ch for ch, _ in token)
@@ -315,8 +329,9 @@ def _split_joined(token: list[tuple[str, int]], vocab: Vocabulary,
 
 
 def _is_name(text: str) -> bool:
-    return (2 <= len(text) <= _MAX_UNIT_LEN and not _NOT_A_NAME.search(text)
-            and bool(_CJK.search(text)))
+    return (
+        2 <= len(text) <= _MAX_UNIT_LEN and not _NOT_A_NAME.search(text) and bool(_CJK.search(text))
+    )
 
 
 def _strip_lead_mark(token: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], bool]:
@@ -328,10 +343,15 @@ def _strip_lead_mark(token: list[tuple[str, int]]) -> tuple[list[tuple[str, int]
     return token, False
 
 
-def _parse_chars(chars: Chars, role: str, seg: Segment, doc_text: str,
-                 vocab: Vocabulary | None = None,
-                 gazetteer: Gazetteer | None = None,
-                 marked: set[int] | None = None) -> list[UnitMention]:
+def _parse_chars(
+    chars: Chars,
+    role: str,
+    seg: Segment,
+    doc_text: str,
+    vocab: Vocabulary | None = None,
+    gazetteer: Gazetteer | None = None,
+    marked: set[int] | None = None,
+) -> list[UnitMention]:
     """The units of a printed list; units marked （牵头） get the lead role and their start in
     `marked`, so that the label's role does not override it."""
     vocab, gazetteer = _defaults(vocab, gazetteer)
@@ -368,13 +388,22 @@ def _parse_chars(chars: Chars, role: str, seg: Segment, doc_text: str,
         is_lead = s in lead_at
         if is_lead and marked is not None:
             marked.add(s)
-        out.append(UnitMention(name, canonical, unit_type, "lead" if is_lead else role,
-                               open_list, Source.span(doc_text, seg, s, e)))
+        out.append(
+            UnitMention(
+                name,
+                canonical,
+                unit_type,
+                "lead" if is_lead else role,
+                open_list,
+                Source.span(doc_text, seg, s, e),
+            )
+        )
     return out
 
 
-def parse_unit_list(text: str, start: int, role: str, seg: Segment,
-                    doc_text: str) -> list[UnitMention]:
+def parse_unit_list(
+    text: str, start: int, role: str, seg: Segment, doc_text: str
+) -> list[UnitMention]:
     """The units of a printed list `text`, which begins at offset `start` of `doc_text`.
 
     Splits at 、，,；;/ (outside brackets); line breaks inside a name are dropped (区住房城乡\\n建委),
@@ -453,8 +482,10 @@ def _groups(text: str, lo: int, hi: int, labels: tuple[str, ...]) -> list[_Group
             depth += 1
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and (ch in "；;" or (ch in "，," and _label_at(
-                text, _skip_space(text, k + 1), labels) is not None)):
+        elif depth == 0 and (
+            ch in "；;"
+            or (ch in "，," and _label_at(text, _skip_space(text, k + 1), labels) is not None)
+        ):
             bounds.append((seg_start, k))
             seg_start = k + 1
     bounds.append((seg_start, hi))
@@ -470,7 +501,8 @@ def _groups(text: str, lo: int, hi: int, labels: tuple[str, ...]) -> list[_Group
             continue
         body = text[s:e]
         if any(c in body for c in av.first_listed_lead) or any(
-                body.strip() == w for w in av.same_below):
+            body.strip() == w for w in av.same_below
+        ):
             out.append(body)
         else:
             out.append(_Group(None, s, e))
@@ -490,8 +522,9 @@ def _innermost(root: Segment, pos: int) -> Segment:
             best = child
 
 
-def _assign_roles(lists: list[tuple[str, list[UnitMention]]], first_lead: bool,
-                  marked: set[int] | None = None) -> list[UnitMention]:
+def _assign_roles(
+    lists: list[tuple[str, list[UnitMention]]], first_lead: bool, marked: set[int] | None = None
+) -> list[UnitMention]:
     """Give each list its role: the label's role, its role-when-alone when no lead label stands
     beside it, lead for a unit marked （牵头）, and lead for the first unit of each list under
     the first-listed rule."""
@@ -540,7 +573,8 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
         groups = _groups(doc_text, body[0], body[1], labels)
         notes = [g for g in groups if isinstance(g, str)]
         first_lead = rule_for_rest or any(
-            any(c in note for c in av.first_listed_lead) for note in notes)
+            any(c in note for c in av.first_listed_lead) for note in notes
+        )
         if first_lead and any(any(w in note for w in av.same_below) for note in notes):
             rule_for_rest = True
         seg = _innermost(root, i)
@@ -555,8 +589,18 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
                 continue
             current = label
             role = av.roles[label][0]
-            lists.append((label, _parse_chars(_chars(doc_text[g.start:g.end], g.start), role,
-                                              seg, doc_text, marked=marked)))
+            lists.append(
+                (
+                    label,
+                    _parse_chars(
+                        _chars(doc_text[g.start : g.end], g.start),
+                        role,
+                        seg,
+                        doc_text,
+                        marked=marked,
+                    ),
+                )
+            )
         units = _assign_roles(lists, first_lead, marked)
         if units:
             yield seg, units
@@ -598,8 +642,11 @@ def _tail_units(doc_text: str, lo: int, hi: int, seg: Segment) -> list[UnitMenti
         body = part[: len(text) - len(tail[0])]
         units = _parse_chars(body, tail[1], seg, doc_text, vocab, gazetteer)
         names = [t for t in _split_list(body)]
-        if not units or len(units) != len(names) or not all(
-                is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units):
+        if (
+            not units
+            or len(units) != len(names)
+            or not all(is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units)
+        ):
             return []
         out.extend(units)
     return out
@@ -615,8 +662,10 @@ def tail_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, li
         ch = doc_text[i]
         if ch in _OPEN:
             close = _close_of(doc_text, i)
-            if close is not None and _label_at(doc_text, _skip_space(doc_text, i + 1),
-                                               labels) is None:
+            if (
+                close is not None
+                and _label_at(doc_text, _skip_space(doc_text, i + 1), labels) is None
+            ):
                 units = _tail_units(doc_text, i + 1, close, _innermost(root, i))
                 if units:
                     yield _innermost(root, i), units
@@ -648,15 +697,18 @@ def sentence_leads(doc_text: str, root: Segment) -> Iterator[tuple[Segment, list
         j = m.start()
         while j > 0 and doc_text[j - 1] not in _CLAUSE_STOP and m.start() - j < _MAX_UNIT_LEN * 3:
             j -= 1
-        chars = _chars(doc_text[j:m.start()], j)
+        chars = _chars(doc_text[j : m.start()], j)
         if chars and chars[0][0] == "由":
             chars = chars[1:]
         if not chars:
             continue
         seg = _innermost(root, m.start())
         units = _parse_chars(chars, "lead", seg, doc_text, vocab, gazetteer)
-        if units and len(units) == len(_split_list(chars)) and all(
-                is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units):
+        if (
+            units
+            and len(units) == len(_split_list(chars))
+            and all(is_known_unit(u.name_as_printed, vocab, gazetteer) for u in units)
+        ):
             yield seg, units
 
 
@@ -691,8 +743,7 @@ def _locate(doc_text: str, lo: int, hi: int, needle: str, cursor: int) -> list[t
     return chars[k : k + len(target)]
 
 
-def _table_rows(doc_text: str, table: Segment) -> dict[int, dict[str, tuple[tuple[int, int],
-                                                                             ...]]]:
+def _table_rows(doc_text: str, table: Segment) -> dict[int, dict[str, tuple[tuple[int, int], ...]]]:
     """Printed pieces of every cell, by row start, from re-reading the table."""
     from plankg.ingest.tables import looks_like_header, parse_table
 
@@ -709,8 +760,7 @@ def _table_rows(doc_text: str, table: Segment) -> dict[int, dict[str, tuple[tupl
     return {}
 
 
-def table_assignments(doc_text: str, table: Segment) -> Iterator[tuple[Segment,
-                                                                      list[UnitMention]]]:
+def table_assignments(doc_text: str, table: Segment) -> Iterator[tuple[Segment, list[UnitMention]]]:
     """Units named in the role columns of `table`, row by row."""
     av = assignment_vocab()
     columns = {c: lab for c in table.columns if (lab := _column_label(c, av.labels))}
@@ -742,7 +792,8 @@ def table_assignments(doc_text: str, table: Segment) -> Iterator[tuple[Segment,
                 for s, e in pieces:
                     chars.extend(_chars(doc_text[s:e], s))
             if "".join(ch for ch, _ in chars) != "".join(
-                    ch for ch in value if ch not in _WHITESPACE):
+                ch for ch in value if ch not in _WHITESPACE
+            ):
                 chars = _locate(doc_text, row.start, row.end, value, cursor)
             if chars:
                 cursor = max(cursor, chars[-1][1] + 1)
@@ -762,19 +813,21 @@ def extract_assignments(doc: Document) -> Iterator[tuple[Segment, list[UnitMenti
     """Every assignment of units to a segment: inline ones (at the end of items) and the role
     columns of tables (task tables, indicator tables' 责任单位, project tables' 牵头部门), in
     document order of their segments."""
-    found: list[tuple[Segment, list[UnitMention]]] = list(inline_assignments(doc.text,
-                                                                             doc.outline))
+    found: list[tuple[Segment, list[UnitMention]]] = list(inline_assignments(doc.text, doc.outline))
     found.extend(tail_assignments(doc.text, doc.outline))
     # a lead named in a sentence counts only where no tag names the units of the segment
     tagged = {(seg.kind, seg.start) for seg, _ in found}
     tag_spans = [(u.source.start, u.source.end) for _, us in found for u in us]
-    found.extend((seg, units) for seg, units in sentence_leads(doc.text, doc.outline)
-                 if (seg.kind, seg.start) not in tagged and not any(
-                     s <= units[0].source.start < e for s, e in tag_spans))
+    found.extend(
+        (seg, units)
+        for seg, units in sentence_leads(doc.text, doc.outline)
+        if (seg.kind, seg.start) not in tagged
+        and not any(s <= units[0].source.start < e for s, e in tag_spans)
+    )
     for seg in doc.outline.walk():
         if seg.kind == "table" and seg.columns:
             found.extend(table_assignments(doc.text, seg))
-    found.sort(key=lambda p: (p[1][0].source.start if p[1] else p[0].start))
+    found.sort(key=lambda p: p[1][0].source.start if p[1] else p[0].start)
     yield from found
 
 
@@ -790,16 +843,19 @@ class TaskAssignment:
     units: tuple[UnitMention, ...]
 
 
-def _closing_parents(root: Segment, tagged: set[tuple[str, int]]) -> dict[tuple[str, int],
-                                                                         Segment]:
+def _closing_parents(root: Segment, tagged: set[tuple[str, int]]) -> dict[tuple[str, int], Segment]:
     """Items whose tag stands at the end of their last sub-item, no other sub-item carrying one:
     （三）对建设充电设施项目的… （1）… （2）…（责任单位：…） closes （三）, not (2)."""
     out: dict[tuple[str, int], Segment] = {}
 
     def visit(seg: Segment) -> None:
         items = [c for c in seg.children if c.kind != "paragraph"]
-        if seg.kind == "item" and items and (items[-1].kind, items[-1].start) in tagged and \
-                not any((c.kind, c.start) in tagged for c in items[:-1]):
+        if (
+            seg.kind == "item"
+            and items
+            and (items[-1].kind, items[-1].start) in tagged
+            and not any((c.kind, c.start) in tagged for c in items[:-1])
+        ):
             out[(items[-1].kind, items[-1].start)] = seg
         for child in seg.children:
             visit(child)
@@ -842,4 +898,3 @@ def task_assignments(doc: Document) -> list[TaskAssignment]:
             close += 1
         last_end[key] = close + 1
     return out
-

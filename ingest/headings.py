@@ -11,8 +11,20 @@ import re
 from dataclasses import dataclass
 
 CN_DIGITS = "零〇一二三四五六七八九十百两"
-_CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_VALUES = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -26,16 +38,25 @@ MARKERS: dict[str, tuple[int, re.Pattern[str]]] = {
     # articles of 办法/规定/措施 (第七条 【资金配套扶持】…); they hold （一） items
     "article": (3, re.compile(rf"^第(?P<n>{_N})条\s*(?P<rest>.*)$")),
     "cn_item": (3, re.compile(r"^(?P<n>[一二三四五六七八九十]{1,3})\s*[、]\s*(?P<rest>.*)$")),
-    "cn_paren": (4, re.compile(r"^[（(]\s*(?P<n>[一二三四五六七八九十]{1,3})\s*[）)]\s*(?P<rest>.*)$")),
+    "cn_paren": (
+        4,
+        re.compile(r"^[（(]\s*(?P<n>[一二三四五六七八九十]{1,3})\s*[）)]\s*(?P<rest>.*)$"),
+    ),
     "arabic": (5, re.compile(r"^(?P<n>[\d０-９]{1,2})\s*[.．、](?![\d０-９])\s*(?P<rest>.*)$")),
     "arabic_paren": (6, re.compile(r"^[（(]\s*(?P<n>[\d０-９]{1,2})\s*[）)]\s*(?P<rest>.*)$")),
     "circled": (7, re.compile(rf"^(?P<n>[{_CIRCLED}])\s*(?P<rest>.*)$")),
 }
 # Captions: they open a box, a table or an appendix, which sit inside the current heading.
 CAPTIONS: dict[str, re.Pattern[str]] = {
-    "box": re.compile(rf"^专栏\s*(?P<n>[\d０-９{CN_DIGITS}]+(?:[-－—–][\d０-９]+)?)\s*[:：.．]?\s*(?P<rest>.*)$"),
-    "table": re.compile(r"^(?P<pre>附?表)\s*(?P<n>[\d０-９]+(?:[-－—–.．][\d０-９]+)?)\s*[:：.．]?\s*(?P<rest>.*)$"),
-    "appendix": re.compile(r"^附\s*件\s*(?P<n>[\d０-９一二三四五六七八九十]*)\s*[:：]?\s*(?P<rest>.{0,40})$"),
+    "box": re.compile(
+        rf"^专栏\s*(?P<n>[\d０-９{CN_DIGITS}]+(?:[-－—–][\d０-９]+)?)\s*[:：.．]?\s*(?P<rest>.*)$"
+    ),
+    "table": re.compile(
+        r"^(?P<pre>附?表)\s*(?P<n>[\d０-９]+(?:[-－—–.．][\d０-９]+)?)\s*[:：.．]?\s*(?P<rest>.*)$"
+    ),
+    "appendix": re.compile(
+        r"^附\s*件\s*(?P<n>[\d０-９一二三四五六七八九十]*)\s*[:：]?\s*(?P<rest>.{0,40})$"
+    ),
 }
 # Rank given to captions when something must be compared with them.
 CAPTION_RANK = {"appendix": 0, "box": 8, "table": 8}
@@ -85,14 +106,20 @@ def match_marker(line: str) -> Marker | None:
                 continue
             number = line[: m.start("rest")] if m.group("rest") else line
             number = number.strip().rstrip(":：.．")
-            return Marker(kind, CAPTION_RANK[kind], _compact(number), parse_ordinal(
-                m.group("n").split("-")[0]) if m.group("n") else None, m.group("rest").strip())
+            return Marker(
+                kind,
+                CAPTION_RANK[kind],
+                _compact(number),
+                parse_ordinal(m.group("n").split("-")[0]) if m.group("n") else None,
+                m.group("rest").strip(),
+            )
     for kind, (rank, pattern) in MARKERS.items():
         m = pattern.match(line)
         if m:
             number = line[: m.start("rest")].strip()
-            return Marker(kind, rank, _compact(number), parse_ordinal(m.group("n")),
-                          m.group("rest").strip())
+            return Marker(
+                kind, rank, _compact(number), parse_ordinal(m.group("n")), m.group("rest").strip()
+            )
     return None
 
 

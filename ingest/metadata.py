@@ -160,8 +160,9 @@ def extract_metadata(
     found = find_jurisdiction(folded, issuers, spans, doc_number, gazetteer, notice, lines)
     level = found.level
     # `district` stays what it was: a county-level division (区, 县, 县级市) with a code
-    district_place = (found.primary if found.primary and found.primary.type in ("district", "county")
-                      else None)
+    district_place = (
+        found.primary if found.primary and found.primary.type in ("district", "county") else None
+    )
     if district_place is not None and "jurisdiction" in spans:
         spans["district"] = spans["district_code"] = spans["jurisdiction"]
     # Values were read in the folded text; report them as printed in `text`.
@@ -570,8 +571,8 @@ def _chain(gazetteer: Gazetteer, text: str, offset: int) -> list[tuple[Place, tu
                 if rest.startswith(suffix):
                     name = m.surface + suffix
                     zone = gazetteer.get(name) or Place(
-                        name, None, "", kind, "district", m.row.name, None,
-                        parent_code=m.row.code)
+                        name, None, "", kind, "district", m.row.name, None, parent_code=m.row.code
+                    )
                     out.append((zone, (offset + m.start, offset + m.end + len(suffix))))
                     break
     return out
@@ -584,8 +585,7 @@ def zone_place(name: str, gazetteer: Gazetteer | None = None) -> Place | None:
     for suffix, kind in _cues().zones:
         stem = name.removesuffix(suffix)
         if stem != name and (base := gazetteer.get(stem)) is not None:
-            return Place(name, None, "", kind, "district", base.name, None,
-                         parent_code=base.code)
+            return Place(name, None, "", kind, "district", base.name, None, parent_code=base.code)
     return None
 
 
@@ -596,8 +596,7 @@ def _pick(chain: list[tuple[Place, tuple[int, int]]]) -> tuple[Place, tuple[int,
     if not admin:
         return chain[0] if chain else None
     rank = {"new_area": 1, "development_zone": 0}
-    return max(admin, key=lambda c: (c[0].specificity, rank.get(c[0].type, 2),
-                                     -chain.index(c)))
+    return max(admin, key=lambda c: (c[0].specificity, rank.get(c[0].type, 2), -chain.index(c)))
 
 
 def _outside_quotes(text: str) -> str:
@@ -647,8 +646,16 @@ def find_jurisdiction(
     if len(distinct) > 1:
         places = [p for p, _ in distinct.values()]
         roots = {_root(gazetteer, p) for p in places}
-        nested = all(any(q.key in {a.key for a in gazetteer.ancestors(p)} or q.key == p.key
-                         for q in places) for p in places) and len(roots) == 1
+        nested = (
+            all(
+                any(
+                    q.key in {a.key for a in gazetteer.ancestors(p)} or q.key == p.key
+                    for q in places
+                )
+                for p in places
+            )
+            and len(roots) == 1
+        )
         counties = {p.key for p in places if p.specificity == 3}
         if len(roots) > 1 or len(counties) > 1 or not nested:
             region = _joint(gazetteer, places, title or (notice.inner if notice else ""))
@@ -706,13 +713,17 @@ def find_jurisdiction(
         counts[m.row.key] = counts.get(m.row.key, 0) + 1
         first.setdefault(m.row.key, (m.row, (m.start, m.end)))
     allowed = _CUE_TYPES.get(hinted or "", tuple(ADMIN_TYPES))
-    ranked = sorted((k for k in counts if first[k][0].type in allowed),
-                    key=lambda k: (-counts[k], first[k][1][0]))
+    ranked = sorted(
+        (k for k in counts if first[k][0].type in allowed),
+        key=lambda k: (-counts[k], first[k][1][0]),
+    )
     # A plan names its own area again and again; without a cue of its level (我省, 本区), a place
     # named once or twice (a partner city in a snippet), or only as often as another, is no
     # evidence of whose plan it is.
-    if ranked and (counts[ranked[0]] < (1 if hinted else _BODY_MIN_MENTIONS)
-                   or (len(ranked) > 1 and counts[ranked[1]] == counts[ranked[0]])):
+    if ranked and (
+        counts[ranked[0]] < (1 if hinted else _BODY_MIN_MENTIONS)
+        or (len(ranked) > 1 and counts[ranked[1]] == counts[ranked[0]])
+    ):
         ranked = []
     if ranked:
         place, span = first[ranked[0]]
@@ -726,8 +737,9 @@ def find_jurisdiction(
                 if m.group(1).endswith(suffix):
                     return JurisdictionFinding((), None, level, None)
     if hinted in ("province", "city"):
-        return JurisdictionFinding((), None, "provincial" if hinted == "province" else "municipal",
-                                   None)
+        return JurisdictionFinding(
+            (), None, "provincial" if hinted == "province" else "municipal", None
+        )
     return JurisdictionFinding((), None, "unknown", None)
 
 
@@ -735,8 +747,12 @@ def _prefix_hint(names: list[str]) -> str | None:
     """province, city, district or county when an issuer or title opens with the kind of
     government alone (省生态环境厅, 市发展改革委)."""
     for name in names:
-        for prefix, group in (("省", "province"), ("市", "city"), ("区", "district"),
-                              ("县", "county")):
+        for prefix, group in (
+            ("省", "province"),
+            ("市", "city"),
+            ("区", "district"),
+            ("县", "county"),
+        ):
             if name.startswith(prefix):
                 return group
     return None

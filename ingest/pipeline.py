@@ -54,15 +54,31 @@ def process_plan(path: str | Path) -> PlanResult:
     from plankg.store import ntriples
 
     doc = load_plan(path)
-    warnings = () if doc.structured else (
-        f"{Path(path).name}: no headings recognised; ingested as paragraphs",)
-    graph = map_document(doc, measures=list(extract_measures(doc)),
-                         targets=list(extract_targets(doc)), projects=list(extract_projects(doc)),
-                         money=list(extract_money(doc)))
+    warnings = (
+        ()
+        if doc.structured
+        else (f"{Path(path).name}: no headings recognised; ingested as paragraphs",)
+    )
+    graph = map_document(
+        doc,
+        measures=list(extract_measures(doc)),
+        targets=list(extract_targets(doc)),
+        projects=list(extract_projects(doc)),
+        money=list(extract_money(doc)),
+    )
     triples = ntriples(graph.quads)
     counts = {**graph.counts, "triples": len(graph.quads)}
-    return PlanResult(str(path), graph.slug, graph.plan_iri, graph.graph_iri, doc.metadata.district,
-                      doc.metadata.title, triples, counts, warnings)
+    return PlanResult(
+        str(path),
+        graph.slug,
+        graph.plan_iri,
+        graph.graph_iri,
+        doc.metadata.district,
+        doc.metadata.title,
+        triples,
+        counts,
+        warnings,
+    )
 
 
 def _safe_process(path: str) -> PlanResult | str:
@@ -112,9 +128,15 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="plankg-parent-watch", daemon=True).start()
 
 
-def map_unordered(fn: Callable[[Any], Any], items: Sequence[Any], *, executor: str = "process",
-                  jobs: int | None = None, scheduler: str | None = None,
-                  window: int | None = None) -> Iterator[tuple[int, Any]]:
+def map_unordered(
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    *,
+    executor: str = "process",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    window: int | None = None,
+) -> Iterator[tuple[int, Any]]:
     """(index, fn(item)) for every item, as they complete, with at most `window` items in
     flight (so results wait in the parent's memory a few at a time, whatever the number of
     items). `executor` "process": a local pool of `jobs` spawned workers (spawned, not forked,
@@ -135,14 +157,16 @@ def map_unordered(fn: Callable[[Any], Any], items: Sequence[Any], *, executor: s
             yield n, fn(item)
 
 
-def _map_pool(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int,
-              window: int) -> Iterator[tuple[int, Any]]:
+def _map_pool(
+    fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, window: int
+) -> Iterator[tuple[int, Any]]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+    ) as pool:
         pending: dict[Future[Any], int] = {}
         todo = iter(enumerate(items))
         try:
@@ -162,8 +186,9 @@ def _map_pool(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int,
                 future.cancel()
 
 
-def _map_dask(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, scheduler: str | None,
-              window: int) -> Iterator[tuple[int, Any]]:
+def _map_dask(
+    fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, scheduler: str | None, window: int
+) -> Iterator[tuple[int, Any]]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -173,8 +198,13 @@ def _map_dask(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, schedul
         if scheduler:
             client = Client(scheduler, timeout="30s")
         else:
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
             client = Client(cluster)
     except (OSError, TimeoutError) as exc:
         raise ExecutorError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
@@ -209,10 +239,17 @@ def _map_dask(fn: Callable[[Any], Any], items: Sequence[Any], jobs: int, schedul
 # Ingest
 
 
-def ingest(paths: Iterable[str | Path], store: ox.Store, *, jobs: int | None = None,
-           progress: Callable[[str], None] | None = None, executor: str = "process",
-           scheduler: str | None = None, journal: Path | None = None,
-           batch_bytes: int | None = None) -> IngestReport:
+def ingest(
+    paths: Iterable[str | Path],
+    store: ox.Store,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    executor: str = "process",
+    scheduler: str | None = None,
+    journal: Path | None = None,
+    batch_bytes: int | None = None,
+) -> IngestReport:
     """Ingest plan files into the store. Plans are processed in parallel (`executor`: a local
     process pool, or Dask at `scheduler`); each plan's triples go to a spool file on disk as
     soon as they come back, and, once every plan was processed, the store is written in
@@ -229,8 +266,9 @@ def ingest(paths: Iterable[str | Path], store: ox.Store, *, jobs: int | None = N
     report = IngestReport()
     with tempfile.TemporaryDirectory(prefix="plankg-spool-") as spool:
         spooled: dict[int, tuple[PlanResult, Path]] = {}
-        for n, outcome in map_unordered(_safe_process, files, executor=executor, jobs=jobs,
-                                        scheduler=scheduler):
+        for n, outcome in map_unordered(
+            _safe_process, files, executor=executor, jobs=jobs, scheduler=scheduler
+        ):
             if isinstance(outcome, PlanResult):
                 path = Path(spool) / f"{n}.nt"
                 path.write_text(outcome.triples, encoding="utf-8")
@@ -247,17 +285,27 @@ def ingest(paths: Iterable[str | Path], store: ox.Store, *, jobs: int | None = N
 
         def commit() -> None:
             ontology = {iri.ONTOLOGY_GRAPH: store_module.ntriples(store_module.ontology_quads())}
-            store_module.replace_graphs(store, ontology,
-                                        add={iri.RUNS_GRAPH: _run_triples(run, started, report)})
+            store_module.replace_graphs(
+                store, ontology, add={iri.RUNS_GRAPH: _run_triples(run, started, report)}
+            )
 
-        store_module.write_graphs(store, writes, run=run,
-                                  commit=commit, journal=journal,
-                                  batch_bytes=batch_bytes or store_module.BATCH_BYTES)
+        store_module.write_graphs(
+            store,
+            writes,
+            run=run,
+            commit=commit,
+            journal=journal,
+            batch_bytes=batch_bytes or store_module.BATCH_BYTES,
+        )
     return report
 
 
-def _collect(report: IngestReport, path: str, outcome: PlanResult | str,
-             progress: Callable[[str], None] | None) -> None:
+def _collect(
+    report: IngestReport,
+    path: str,
+    outcome: PlanResult | str,
+    progress: Callable[[str], None] | None,
+) -> None:
     if isinstance(outcome, str):
         report.errors.append(outcome)
         if progress:
@@ -266,9 +314,11 @@ def _collect(report: IngestReport, path: str, outcome: PlanResult | str,
     report.results.append(outcome)
     if progress:
         c = outcome.counts
-        progress(f"{Path(path).name}: {c['measures']} measures, {c['targets']} targets, "
-                 f"{c['projects']} projects, {c['units']} units, {c.get('money', 0)} amounts "
-                 f"of money, {c.get('flagged', 0)} flagged, {c['triples']} triples")
+        progress(
+            f"{Path(path).name}: {c['measures']} measures, {c['targets']} targets, "
+            f"{c['projects']} projects, {c['units']} units, {c.get('money', 0)} amounts "
+            f"of money, {c.get('flagged', 0)} flagged, {c['triples']} triples"
+        )
         for w in outcome.warnings:
             progress(f"warning: {w}")
 

@@ -31,20 +31,43 @@ from importlib.resources import files
 from pathlib import Path
 
 PLACE_TYPES = frozenset(
-    {"district", "county", "city", "province", "municipality", "region_initiative", "new_area",
-     "development_zone"}
+    {
+        "district",
+        "county",
+        "city",
+        "province",
+        "municipality",
+        "region_initiative",
+        "new_area",
+        "development_zone",
+    }
 )
-ADMIN_TYPES = frozenset({"district", "county", "city", "province", "municipality", "new_area",
-                         "development_zone"})
+ADMIN_TYPES = frozenset(
+    {"district", "county", "city", "province", "municipality", "new_area", "development_zone"}
+)
 # The level of a jurisdiction (pk:JurisdictionLevelScheme) for each place type: a municipality
 # (直辖市) is a province-level unit.
-JURISDICTION_LEVEL = {"province": "province", "municipality": "province", "city": "city",
-                      "district": "district", "county": "county", "new_area": "newArea",
-                      "development_zone": "developmentZone", "region_initiative": "region"}
+JURISDICTION_LEVEL = {
+    "province": "province",
+    "municipality": "province",
+    "city": "city",
+    "district": "district",
+    "county": "county",
+    "new_area": "newArea",
+    "development_zone": "developmentZone",
+    "region_initiative": "region",
+}
 # The plan level (pk:PlanLevelScheme, PlanMetadata.level) of a government of each place type.
-PLAN_LEVEL = {"province": "provincial", "municipality": "municipal", "city": "municipal",
-              "district": "district", "county": "county", "new_area": "district",
-              "development_zone": "district", "region_initiative": "regional"}
+PLAN_LEVEL = {
+    "province": "provincial",
+    "municipality": "municipal",
+    "city": "municipal",
+    "district": "district",
+    "county": "county",
+    "new_area": "district",
+    "development_zone": "district",
+    "region_initiative": "regional",
+}
 # How specific a place type is: a district beats its city, a city beats its province.
 _SPECIFICITY = {
     "district": 3,
@@ -155,10 +178,13 @@ class Gazetteer:
         """Read a gazetteer CSV; by default the packaged national list (`data/jurisdictions.csv`)
         overlaid with the curated places and initiatives (`data/places.csv`)."""
         if path is None:
-            return cls(_merge(_parse_national(_data("jurisdictions.csv"),
-                                              "plankg.data/jurisdictions.csv"),
-                              _parse(_data("places.csv"), "plankg.data/places.csv")),
-                       stopwords=_stopwords())
+            return cls(
+                _merge(
+                    _parse_national(_data("jurisdictions.csv"), "plankg.data/jurisdictions.csv"),
+                    _parse(_data("places.csv"), "plankg.data/places.csv"),
+                ),
+                stopwords=_stopwords(),
+            )
         source = Path(path).read_text(encoding="utf-8-sig")
         return cls(_parse(source, str(path)), stopwords=_stopwords())
 
@@ -173,8 +199,7 @@ class Gazetteer:
 
     def get(self, name: str) -> Place | None:
         """The place with this full name, or with this short name, or None."""
-        return (self._by_name.get(name) or self._text[0].get(name)
-                or self._every[0].get(name))
+        return self._by_name.get(name) or self._text[0].get(name) or self._every[0].get(name)
 
     def by_code(self, code: str) -> Place | None:
         """The place with this GB/T 2260 code (or, for a place without one, this name)."""
@@ -209,8 +234,9 @@ class Gazetteer:
         """The provinces (or other places) whose one-character abbreviation this is."""
         return [p for p in self._places if p.abbreviation == char]
 
-    def find(self, text: str, start: int = 0, end: int | None = None, *,
-             all_forms: bool = False) -> list[PlaceMention]:
+    def find(
+        self, text: str, start: int = 0, end: int | None = None, *, all_forms: bool = False
+    ) -> list[PlaceMention]:
         """Place mentions in `text[start:end]`, in text order, never overlapping.
 
         Where candidates overlap, the longest wins (川南渝西融合发展试验区 over 川南渝西); between
@@ -245,8 +271,9 @@ class Gazetteer:
         taken.sort(key=lambda c: c[0])
         return [PlaceMention(p.name, text[s:e], s, e, p) for s, e, p in taken]
 
-    def find_lists(self, text: str, start: int = 0, end: int | None = None
-                   ) -> list[tuple[PlaceMention, list[PlaceMention]]]:
+    def find_lists(
+        self, text: str, start: int = 0, end: int | None = None
+    ) -> list[tuple[PlaceMention, list[PlaceMention]]]:
         """Abbreviated lists of places with their completions in brackets, as the plans print
         joint programmes: 泸（州）内（江）荣（昌）永（川）大（足）森林城市群 names 泸州市, 内江市,
         荣昌区, 永川区 and 大足区. Each list gives a mention of the list itself (a
@@ -260,8 +287,7 @@ class Gazetteer:
             # The first unit may have text before it (地区泸（州）): its shortest tail that
             # completes to a place; the others follow each other and must complete whole.
             head, g2 = run[0].group(1), run[0].group(2)
-            tail = next((k for k in range(1, len(head) + 1) if self._complete(head[-k:], g2)),
-                        0)
+            tail = next((k for k in range(1, len(head) + 1) if self._complete(head[-k:], g2)), 0)
             if not tail:
                 continue
             begin = run[0].end(1) - tail
@@ -271,14 +297,16 @@ class Gazetteer:
                 continue
             roots = [self._root(p) for opts in options for p in opts]
             common = max(set(roots), key=roots.count)
-            chosen = [next((p for p in opts if self._root(p) == common), opts[0])
-                      for opts in options]
+            chosen = [
+                next((p for p in opts if self._root(p) == common), opts[0]) for opts in options
+            ]
             spans = [(begin, run[0].end())] + [(m.start(), m.end()) for m in run[1:]]
-            members = [PlaceMention(p.name, text[a:b], a, b, p)
-                       for p, (a, b) in zip(chosen, spans, strict=True)]
+            members = [
+                PlaceMention(p.name, text[a:b], a, b, p)
+                for p, (a, b) in zip(chosen, spans, strict=True)
+            ]
             whole = self.list_place(text[begin : run[-1].end()], chosen)
-            out.append((PlaceMention(whole.name, whole.name, begin, run[-1].end(), whole),
-                        members))
+            out.append((PlaceMention(whole.name, whole.name, begin, run[-1].end(), whole), members))
         return out
 
     def _complete(self, short: str, completion: str) -> list[Place]:
@@ -288,16 +316,27 @@ class Gazetteer:
         found = self._all.get(short + completion)
         if found:
             return found
-        return [p for p in self._all.get(completion, ())
-                if p.abbreviation == short or p.name.startswith(short)]
+        return [
+            p
+            for p in self._all.get(completion, ())
+            if p.abbreviation == short or p.name.startswith(short)
+        ]
 
     def list_place(self, printed: str, members: list[Place] | None = None) -> Place:
         """The region_initiative that an abbreviated list as printed stands for."""
         if members is None:
             found = self.find_lists(printed)
             members = [m.row for m in found[0][1]] if found else []
-        return Place(printed, None, "", "region_initiative", "regional", None, None,
-                     members=tuple(p.name for p in members))
+        return Place(
+            printed,
+            None,
+            "",
+            "region_initiative",
+            "regional",
+            None,
+            None,
+            members=tuple(p.name for p in members),
+        )
 
     def _root(self, place: Place) -> str:
         chain = self.ancestors(place)
@@ -332,8 +371,9 @@ class Gazetteer:
             options = self.candidates(m.surface)
             if len(options) > 1 and context:
                 for earlier in reversed(context):
-                    inside = [p for p in options if earlier.key in
-                              {a.key for a in self.ancestors(p)}]
+                    inside = [
+                        p for p in options if earlier.key in {a.key for a in self.ancestors(p)}
+                    ]
                     if inside:
                         row = inside[0]
                         break
@@ -351,8 +391,10 @@ def _abbreviated_units(text: str, start: int, end: int) -> Iterator[list[re.Matc
     """Runs of two or more abbreviated names with completions, one after the other."""
     run: list[re.Match[str]] = []
     for m in _ABBREVIATED.finditer(text, start, end):
-        if run and (m.start() - run[-1].end() > 1
-                    or (m.start() > run[-1].end() and text[run[-1].end()] not in _LIST_GAP)):
+        if run and (
+            m.start() - run[-1].end() > 1
+            or (m.start() > run[-1].end() and text[run[-1].end()] not in _LIST_GAP)
+        ):
             if len(run) >= 2:
                 yield run
             run = []
@@ -374,8 +416,9 @@ def _voided(text: str, start: int, end: int) -> bool:
     nxt = text[end : end + 1]
     if not nxt:
         return False
-    return any(ending in (text[end - 1], "*") and nxt in followers
-               for ending, followers in _followers())
+    return any(
+        ending in (text[end - 1], "*") and nxt in followers for ending, followers in _followers()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -394,8 +437,14 @@ def _in_text(place: Place, form: str) -> bool:
         return False
     if place.curated:  # the curated short form only (南岸区 has none: 南岸 is a common word)
         return form == place.short_name
-    return place.type in ("province", "municipality", "city", "new_area",
-                                           "development_zone", "region_initiative")
+    return place.type in (
+        "province",
+        "municipality",
+        "city",
+        "new_area",
+        "development_zone",
+        "region_initiative",
+    )
 
 
 def _data(name: str) -> str:
@@ -417,15 +466,25 @@ def _parse_national(source: str, where: str) -> list[Place]:
     for line, row in enumerate(rows, start=2):
         kind = row["type"]
         if kind not in PLACE_TYPES:
-            raise GazetteerError(f"{where}, line {line}: type {kind!r} is not one of "
-                                 f"{sorted(PLACE_TYPES)}")
+            raise GazetteerError(
+                f"{where}, line {line}: type {kind!r} is not one of {sorted(PLACE_TYPES)}"
+            )
         forms = tuple(f for f in (row["short_names"] or "").split("|") if f)
         parent_code = row["parent_code"] or None
-        places.append(Place(
-            name=row["name"], short_name=None, en="", type=kind, level=PLAN_LEVEL[kind],
-            parent=names.get(parent_code or ""), code=row["code"] or None,
-            parent_code=parent_code, short_names=forms,
-            abbreviation=row["abbreviation"] or None))
+        places.append(
+            Place(
+                name=row["name"],
+                short_name=None,
+                en="",
+                type=kind,
+                level=PLAN_LEVEL[kind],
+                parent=names.get(parent_code or ""),
+                code=row["code"] or None,
+                parent_code=parent_code,
+                short_names=forms,
+                abbreviation=row["abbreviation"] or None,
+            )
+        )
     return places
 
 
@@ -441,16 +500,37 @@ def _merge(national: list[Place], curated: list[Place]) -> list[Place]:
         n = by_code.get(c.code or "") or (by_name.get(c.name) if not c.code else None)
         if n is None and c.parent:
             parent = names.get(c.parent)
-            n = Place(c.name, None, "", c.type, c.level, c.parent, c.code,
-                      parent_code=parent.code if parent else None)
+            n = Place(
+                c.name,
+                None,
+                "",
+                c.type,
+                c.level,
+                c.parent,
+                c.code,
+                parent_code=parent.code if parent else None,
+            )
         if n is None:
             out.append(c)
             continue
         used.add(n.key)
         extra = tuple(f for f in n.short_names if f != c.short_name)
-        out.append(Place(c.name, c.short_name, c.en, c.type, c.level, c.parent or n.parent,
-                         c.code, parent_code=n.parent_code, short_names=extra,
-                         abbreviation=n.abbreviation, members=c.members, curated=True))
+        out.append(
+            Place(
+                c.name,
+                c.short_name,
+                c.en,
+                c.type,
+                c.level,
+                c.parent or n.parent,
+                c.code,
+                parent_code=n.parent_code,
+                short_names=extra,
+                abbreviation=n.abbreviation,
+                members=c.members,
+                curated=True,
+            )
+        )
     out.extend(p for p in national if p.key not in used)
     return out
 

@@ -28,11 +28,19 @@ from plankg.ingest.records import (
 )
 from plankg.ingest.segment import Segment
 
-_LEVELS = {"district": "districtLevel", "county": "districtLevel", "municipal": "municipalLevel",
-           "provincial": "provincialLevel", "regional": "regionalLevel",
-           "national": "nationalLevel"}
-_ROLE_PROPERTY = {"lead": "leadUnit", "responsible": "responsibleUnit",
-                  "cooperating": "cooperatingUnit"}
+_LEVELS = {
+    "district": "districtLevel",
+    "county": "districtLevel",
+    "municipal": "municipalLevel",
+    "provincial": "provincialLevel",
+    "regional": "regionalLevel",
+    "national": "nationalLevel",
+}
+_ROLE_PROPERTY = {
+    "lead": "leadUnit",
+    "responsible": "responsibleUnit",
+    "cooperating": "cooperatingUnit",
+}
 _BINDINGNESS = {"binding": "binding", "expected": "expected"}
 
 
@@ -100,9 +108,14 @@ class PlanGraph:
     counts: dict[str, int]
 
 
-def map_document(doc: Document, *, measures: Iterable[Measure] = (),
-                 targets: Iterable[Target] = (), projects: Iterable[Project] = (),
-                 money: Iterable[MoneyAmount] = ()) -> PlanGraph:
+def map_document(
+    doc: Document,
+    *,
+    measures: Iterable[Measure] = (),
+    targets: Iterable[Target] = (),
+    projects: Iterable[Project] = (),
+    money: Iterable[MoneyAmount] = (),
+) -> PlanGraph:
     """All quads of one plan: the plan, its segments, and every extracted record."""
     slug = iri.plan_slug(doc.path.stem, doc.text)
     plan_iri = iri.plan(slug)
@@ -133,8 +146,16 @@ def map_document(doc: Document, *, measures: Iterable[Measure] = (),
             counts["places"] += 1
         counts["measures"] += 1
     for t in targets:
-        subject = iri.record(plan_iri, "target", t.source.start, t.source.end, t.indicator_as_printed,
-                             t.target_year, t.value_as_printed, t.comparator)
+        subject = iri.record(
+            plan_iri,
+            "target",
+            t.source.start,
+            t.source.end,
+            t.indicator_as_printed,
+            t.target_year,
+            t.value_as_printed,
+            t.comparator,
+        )
         _write_record(w, subject, "Target", plan_iri, t.source)
         if t.indicator:
             w.add(subject, pk("indicator"), N(iri.INDICATOR + t.indicator))
@@ -193,7 +214,9 @@ def _write_plan(w: GraphWriter, doc: Document, plan_iri: str) -> str:
         w.add(plan_iri, N(iri.DCTERMS + "publisher"), N(publisher))
         w.add(publisher, RDF_TYPE, N(iri.ORG + "Organization"))
         w.add(publisher, RDFS_LABEL, ox.Literal(meta.issuer, language="zh"))
-    district_key = meta.district_code or (meta.district or "") or iri.digest(meta.issuer or doc.path.stem)
+    district_key = (
+        meta.district_code or (meta.district or "") or iri.digest(meta.issuer or doc.path.stem)
+    )
     if meta.district:
         district = iri.district(meta.district_code or meta.district)
         w.add(plan_iri, pk("district"), N(district))
@@ -227,11 +250,15 @@ _CITED = re.compile(r"《([^《》]{4,120})》")
 
 # --- jurisdictions of every level (issue 10) --------------------------------------------------
 
-_JURISDICTION_LEVEL = {"province": "provinceJurisdiction", "city": "cityJurisdiction",
-                       "district": "districtJurisdiction", "county": "countyJurisdiction",
-                       "newArea": "newAreaJurisdiction",
-                       "developmentZone": "developmentZoneJurisdiction",
-                       "region": "regionJurisdiction"}
+_JURISDICTION_LEVEL = {
+    "province": "provinceJurisdiction",
+    "city": "cityJurisdiction",
+    "district": "districtJurisdiction",
+    "county": "countyJurisdiction",
+    "newArea": "newAreaJurisdiction",
+    "developmentZone": "developmentZoneJurisdiction",
+    "region": "regionJurisdiction",
+}
 
 
 def jurisdiction_iri(place: Place) -> str:
@@ -256,8 +283,11 @@ def _write_jurisdictions(w: GraphWriter, plan_iri: str, keys: Iterable[str]) -> 
         if place.en:
             w.add(node, RDFS_LABEL, ox.Literal(place.en, language="en"))
         w.add(node, pk("adminCode"), place.code if place.code and len(place.code) == 6 else None)
-        w.add(node, pk("jurisdictionLevel"),
-              pk(_JURISDICTION_LEVEL.get(place.jurisdiction_level, "regionJurisdiction")))
+        w.add(
+            node,
+            pk("jurisdictionLevel"),
+            pk(_JURISDICTION_LEVEL.get(place.jurisdiction_level, "regionJurisdiction")),
+        )
         parent = gazetteer.parent_of(place)
         if parent is not None and place.type != "region_initiative":
             w.add(node, pk("parentJurisdiction"), N(describe(parent, depth + 1)))
@@ -303,15 +333,18 @@ def _write_segments(w: GraphWriter, doc: Document, plan_iri: str) -> None:
 def _write_record(w: GraphWriter, subject: str, cls: str, plan_iri: str, source: Source) -> None:
     w.add(subject, RDF_TYPE, pk(cls))
     w.add(subject, pk("plan"), N(plan_iri))
-    w.add(subject, pk("segment"), N(iri.segment(plan_iri, source.segment.kind, source.segment.start)))
+    w.add(
+        subject, pk("segment"), N(iri.segment(plan_iri, source.segment.kind, source.segment.start))
+    )
     w.add(subject, pk("beginIndex"), source.start)
     w.add(subject, pk("endIndex"), source.end)
     w.add(subject, pk("quote"), source.quote)
     w.add(subject, pk("page"), w.page_at(source.start) if w.page_at else None)
 
 
-def _write_units(w: GraphWriter, subject: str, mentions: Iterable[UnitMention], district_key: str,
-                 seen: set[str]) -> None:
+def _write_units(
+    w: GraphWriter, subject: str, mentions: Iterable[UnitMention], district_key: str, seen: set[str]
+) -> None:
     for u in mentions:
         canonical = u.canonical or u.name_as_printed
         unit = iri.unit(district_key, canonical)
@@ -326,8 +359,9 @@ def _write_units(w: GraphWriter, subject: str, mentions: Iterable[UnitMention], 
         seen.add(unit)
 
 
-def _write_place(w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention,
-                 doc: Document) -> None:
+def _write_place(
+    w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention, doc: Document
+) -> None:
     place = iri.place(p.code, p.name)
     w.add(measure, pk("mentionsPlace"), N(place))
     w.add(place, RDF_TYPE, pk("Place"))
@@ -338,12 +372,16 @@ def _write_place(w: GraphWriter, measure: str, plan_iri: str, p: PlaceMention,
     w.add(mention, pk("nameAsPrinted"), p.surface)
     w.add(mention, pk("place"), N(place))
     w.add(mention, pk("mentionedIn"), N(measure))
-    w.add(mention, pk("crossBorder"), is_cross_border(p.name, doc.metadata.district,
-                                                      doc.metadata.jurisdictions, p.code))
+    w.add(
+        mention,
+        pk("crossBorder"),
+        is_cross_border(p.name, doc.metadata.district, doc.metadata.jurisdictions, p.code),
+    )
 
 
-def is_cross_border(name: str, own_district: str | None,
-                    jurisdictions: Iterable[str] = (), code: str | None = None) -> bool:
+def is_cross_border(
+    name: str, own_district: str | None, jurisdictions: Iterable[str] = (), code: str | None = None
+) -> bool:
     """A place outside the plan's own jurisdiction is cross-border: not the jurisdiction, not
     above it (its city, province), not inside it (a city plan naming its own district). A plan
     without a known jurisdiction has no border."""
@@ -373,12 +411,16 @@ def is_cross_border(name: str, own_district: str | None,
     return not inside and place.key not in above
 
 
-
 # --------------------------------------------------------------------------------------------
 # Issue 10: value meaning, money and flags (additive)
 
-_MONEY_PURPOSE = {"investment": "investment", "subsidy": "subsidy", "award": "award",
-                  "fund": "fund", "other": "otherMoney"}
+_MONEY_PURPOSE = {
+    "investment": "investment",
+    "subsidy": "subsidy",
+    "award": "award",
+    "fund": "fund",
+    "other": "otherMoney",
+}
 
 
 def _write_target_meaning(w: GraphWriter, subject: str, t: Target) -> None:
@@ -392,8 +434,9 @@ def _write_target_meaning(w: GraphWriter, subject: str, t: Target) -> None:
 
 
 def _write_money(w: GraphWriter, plan_iri: str, a: MoneyAmount) -> None:
-    subject = iri.record(plan_iri, "money", a.source.start, a.source.end, a.value_as_printed,
-                         a.unit_as_printed)
+    subject = iri.record(
+        plan_iri, "money", a.source.start, a.source.end, a.value_as_printed, a.unit_as_printed
+    )
     _write_record(w, subject, "MoneyAmount", plan_iri, a.source)
     w.add(subject, pk("amountYuan"), a.amount_yuan)
     w.add(subject, pk("amountAsPrinted"), a.value_as_printed)

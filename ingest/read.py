@@ -39,7 +39,9 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> RawText:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\f")
     if "\x00" in text or controls > _MAX_CONTROL_SHARE * len(text):
-        raise PlanReadError(f"looks binary ({controls} control characters), not a text plan", path=path)
+        raise PlanReadError(
+            f"looks binary ({controls} control characters), not a text plan", path=path
+        )
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         raise PlanReadError(f"decoded as {encoding} but holds no Chinese text", path=path)
     return RawText(path=path, text=text, encoding=encoding)

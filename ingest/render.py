@@ -72,12 +72,12 @@ def outline_tree(doc: Document, *, max_depth: int | None = None, rows: bool = Fa
             return
         counts = seg.counts()
         below = " ".join(f"{k}={v}" for k, v in sorted(counts.items()) if rows or k not in _LEAVES)
-        label = seg.heading if seg.cells is None else " | ".join(
-            v for v in seg.cells.values() if v)
+        label = seg.heading if seg.cells is None else " | ".join(v for v in seg.cells.values() if v)
         label = label if len(label) <= 40 else label[:39] + "…"
         head = " ".join(p for p in (seg.kind, seg.number, label) if p)
-        lines.append(f"{'  ' * depth}{head}  [{seg.start}, {seg.end})" + (f"  {below}" if below
-                                                                            else ""))
+        lines.append(
+            f"{'  ' * depth}{head}  [{seg.start}, {seg.end})" + (f"  {below}" if below else "")
+        )
         for child in seg.children:
             visit(child, depth + 1)
 
@@ -98,14 +98,25 @@ def plan_summary(doc: Document) -> str:
         f"  district {meta.district or '?'} ({meta.district_code or '?'}), issuer "
         f"{meta.issuer or '?'}, {meta.doc_number or 'no document number'}, issued "
         f"{meta.issued or '?'}, period {period}",
-        "  outline: " + ", ".join(f"{counts.get(k, 0)} {plural}" for k, plural in
-                                  (("chapter", "chapters"), ("section", "sections"),
-                                   ("item", "items"), ("box", "boxes"), ("table", "tables"),
-                                   ("row", "rows"), ("paragraph", "paragraphs"))),
+        "  outline: "
+        + ", ".join(
+            f"{counts.get(k, 0)} {plural}"
+            for k, plural in (
+                ("chapter", "chapters"),
+                ("section", "sections"),
+                ("item", "items"),
+                ("box", "boxes"),
+                ("table", "tables"),
+                ("row", "rows"),
+                ("paragraph", "paragraphs"),
+            )
+        ),
     ]
     for t in tables:
-        parts.append(f"  {t.number or 'table'} {t.heading[:30]}: {len(t.children)} rows × "
-                     f"{len(t.columns)} columns")
+        parts.append(
+            f"  {t.number or 'table'} {t.heading[:30]}: {len(t.children)} rows × "
+            f"{len(t.columns)} columns"
+        )
     if not doc.structured:
         parts.append("  warning: no headings recognised; the plan is kept as paragraphs")
     return "\n".join(parts)

@@ -19,10 +19,17 @@ from plankg.ingest.headings import Marker, match_marker
 from plankg.ingest.tables import Table, looks_like_header, parse_table
 
 # Kinds of segment, as they appear in `Segment.kind` and in `plankg outline --json`.
-ITEM_STYLES = {"cn_item": "一、", "cn_paren": "（一）", "arabic": "1.", "arabic_paren": "（1）",
-               "circled": "①"}
+ITEM_STYLES = {
+    "cn_item": "一、",
+    "cn_paren": "（一）",
+    "arabic": "1.",
+    "arabic_paren": "（1）",
+    "circled": "①",
+}
 _NOTICE_END = re.compile(r"^（此件.{0,8}）$|^[(（]?此件.{0,8}[)）]?$")
-_DATE_LINE = re.compile(r"^\d{4}年\s*\d{0,2}\s*月\s*\d{0,2}\s*日?$|^[二〇零一三四五六七八九十]{4}年.{1,4}月.{0,4}日?$")
+_DATE_LINE = re.compile(
+    r"^\d{4}年\s*\d{0,2}\s*月\s*\d{0,2}\s*日?$|^[二〇零一三四五六七八九十]{4}年.{1,4}月.{0,4}日?$"
+)
 _ISSUER_LINE = re.compile(r"^\S{2,30}(?:人民政府|办公室|办公厅|局|委员会|厅)$")
 _RUN_IN = re.compile(r"^(?P<head>[^。；！？，]{2,30}?)[。！：:](?=.)")
 _MAX_HEADING = 40  # a marker line longer than this without a run-in title is a heading + body
@@ -40,7 +47,9 @@ class Segment:
     """One node of a plan's outline. Offsets are into the cleaned text; `end` is exclusive."""
 
     kind: str  # document notice title preamble part chapter section item box table row appendix paragraph
-    number: str  # the marker as printed: 第一章 （一） 1． 专栏1 表2-1 附表1 附件; "" when unnumbered
+    number: (
+        str  # the marker as printed: 第一章 （一） 1． 专栏1 表2-1 附表1 附件; "" when unnumbered
+    )
     heading: str
     start: int
     end: int
@@ -91,10 +100,21 @@ class _Node:
     word_box: bool = False  # a 专栏 whose content is Word table cells (lines opened by a tab)
 
     def freeze(self, page_at: Callable[[int], int | None] | None = None) -> Segment:
-        return Segment(self.kind, self.number, self.heading, self.start, self.end, self.body_start,
-                       tuple(c.freeze(page_at) for c in self.children), self.style, self.ordinal,
-                       self.cells, self.columns, self.group,
-                       page_at(self.start) if page_at else None)
+        return Segment(
+            self.kind,
+            self.number,
+            self.heading,
+            self.start,
+            self.end,
+            self.body_start,
+            tuple(c.freeze(page_at) for c in self.children),
+            self.style,
+            self.ordinal,
+            self.cells,
+            self.columns,
+            self.group,
+            page_at(self.start) if page_at else None,
+        )
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -105,8 +125,11 @@ def _lines(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def outline(clean: CleanText | str, tables: Sequence[Table] = (),
-            page_at: Callable[[int], int | None] | None = None) -> Segment:
+def outline(
+    clean: CleanText | str,
+    tables: Sequence[Table] = (),
+    page_at: Callable[[int], int | None] | None = None,
+) -> Segment:
     """The outline of a cleaned plan, as a tree under one `document` segment.
 
     `tables` are tables read from the document's own structure (PDF ruling lines, Word tables),
@@ -162,9 +185,16 @@ class _Outliner:
 
     # -- front matter: the notice (通知), the plan title, the preamble --------------------------
     def _front_matter(self) -> int:
-        first = next((i for i, (_, _, t) in enumerate(self.lines)
-                      if (m := match_marker(t.strip())) and m.kind not in ("table",)
-                      and self._is_heading(m, t.strip(), t)), len(self.lines))
+        first = next(
+            (
+                i
+                for i, (_, _, t) in enumerate(self.lines)
+                if (m := match_marker(t.strip()))
+                and m.kind not in ("table",)
+                and self._is_heading(m, t.strip(), t)
+            ),
+            len(self.lines),
+        )
         head = self.lines[:first]
         notice_end = -1
         if any("通知" in t for _, _, t in head[:12]):
@@ -174,8 +204,9 @@ class _Outliner:
         i = 0
         if notice_end >= 0:
             s, e = self.lines[0][0], self.lines[notice_end][1]
-            self.root.children.append(_Node("notice", "", self._notice_title(notice_end), s, e,
-                                            s, 0))
+            self.root.children.append(
+                _Node("notice", "", self._notice_title(notice_end), s, e, s, 0)
+            )
             i = notice_end + 1
         # title: short lines without sentence punctuation before the first heading or paragraph
         title_lines = []
@@ -241,8 +272,18 @@ class _Outliner:
         if body_start == end and marker.kind in _WRAPPING_KINDS:
             taken, heading, body_start, end = self._title_continued(i, heading, end)
         kind = marker.kind if marker.kind in ("part", "chapter", "section") else "item"
-        node = _Node(kind, marker.number, heading, start, end, body_start, marker.rank,
-                     ITEM_STYLES.get(marker.kind, ""), marker.ordinal, marker.kind)
+        node = _Node(
+            kind,
+            marker.number,
+            heading,
+            start,
+            end,
+            body_start,
+            marker.rank,
+            ITEM_STYLES.get(marker.kind, ""),
+            marker.ordinal,
+            marker.kind,
+        )
         parent.children.append(node)
         self.stack.append(node)
         self._extend(node, end)
@@ -262,12 +303,18 @@ class _Outliner:
         t = raw.strip()
         if heading and len(heading) < _WRAPPED_TITLE_MIN:
             return 0, heading, end, end  # a short title is whole: 第一章 支持措施 / 给予…
-        if (raw.startswith("\t") or not t or len(t) > _TITLE_CONTINUATION_MAX
-                or t[-1].isdigit()
-                or len(heading) + len(t) > _TITLE_MAX or re.search(r"[。；;：:！？]", t)
-                or t.startswith(_BULLETS) or match_marker(t)
-                or (looks_like_header(raw) and len(t.split()) > 1)
-                or self.lines[i][2].rstrip().endswith(("。", "；", "：", ":", "！", "？"))):
+        if (
+            raw.startswith("\t")
+            or not t
+            or len(t) > _TITLE_CONTINUATION_MAX
+            or t[-1].isdigit()
+            or len(heading) + len(t) > _TITLE_MAX
+            or re.search(r"[。；;：:！？]", t)
+            or t.startswith(_BULLETS)
+            or match_marker(t)
+            or (looks_like_header(raw) and len(t.split()) > 1)
+            or self.lines[i][2].rstrip().endswith(("。", "；", "：", ":", "！", "？"))
+        ):
             return 0, heading, end, end
         return j - i, heading + t, e, e
 
@@ -307,13 +354,26 @@ class _Outliner:
         if marker.kind == "appendix":
             del self.stack[1:]
         else:  # a new box or table closes any box or table still open, with what is inside it
-            open_at = next((d for d in range(len(self.stack) - 1, 0, -1)
-                            if self.stack[d].kind in ("box", "table")), None)
+            open_at = next(
+                (
+                    d
+                    for d in range(len(self.stack) - 1, 0, -1)
+                    if self.stack[d].kind in ("box", "table")
+                ),
+                None,
+            )
             if open_at is not None:
                 del self.stack[open_at:]
         parent = self.stack[-1]
-        node = _Node(marker.kind, marker.number, marker.rest, start, end, end,
-                     0 if marker.kind == "appendix" else parent.rank + 0.5)  # type: ignore[arg-type]
+        node = _Node(
+            marker.kind,
+            marker.number,
+            marker.rest,
+            start,
+            end,
+            end,
+            0 if marker.kind == "appendix" else parent.rank + 0.5,
+        )  # type: ignore[arg-type]
         node.marker_kind = marker.kind
         node.ordinal = marker.ordinal
         parent.children.append(node)
@@ -327,8 +387,14 @@ class _Outliner:
             if not s:
                 j += 1
                 continue
-            if looks_like_header(t) or match_marker(s) or t.startswith("\t") or len(s) > _TITLE_MAX \
-                    or "。" in s or self.lines[j][0] in self.structured:
+            if (
+                looks_like_header(t)
+                or match_marker(s)
+                or t.startswith("\t")
+                or len(s) > _TITLE_MAX
+                or "。" in s
+                or self.lines[j][0] in self.structured
+            ):
                 break
             node.heading = (node.heading + s) if node.heading else s
             node.body_start = self.lines[j][1]
@@ -342,8 +408,14 @@ class _Outliner:
             node.word_box = True
         return j
 
-    def _table(self, header: int, caption: int, host: _Node, marker: Marker | None,
-               table: Table | None = None) -> int:
+    def _table(
+        self,
+        header: int,
+        caption: int,
+        host: _Node,
+        marker: Marker | None,
+        table: Table | None = None,
+    ) -> int:
         """Rebuild the table whose header row is line `header` (or take `table`, read from the
         document's structure); rows become children."""
         if table is None:
@@ -356,15 +428,32 @@ class _Outliner:
         if host.kind == "table":
             node = host
         else:  # a table without a caption of its own (in a box or an appendix)
-            node = _Node("table", "", host.heading if host.kind in ("box", "appendix") else "",
-                         self.lines[header][0], table.end, self.lines[header][0], host.rank)
+            node = _Node(
+                "table",
+                "",
+                host.heading if host.kind in ("box", "appendix") else "",
+                self.lines[header][0],
+                table.end,
+                self.lines[header][0],
+                host.rank,
+            )
             host.children.append(node)
         node.columns = table.columns
         for row in table.rows:
             number = next((row.cells[c] for c in table.columns if c in ("序号", "编号")), "")
-            node.children.append(_Node("row", number, _row_label(row.cells, table.columns),
-                                       row.start, row.end, row.start, 99, cells=dict(row.cells),
-                                       group=row.group))
+            node.children.append(
+                _Node(
+                    "row",
+                    number,
+                    _row_label(row.cells, table.columns),
+                    row.start,
+                    row.end,
+                    row.start,
+                    99,
+                    cells=dict(row.cells),
+                    group=row.group,
+                )
+            )
         self._extend(node, table.end)
         for n in self.stack:
             n.end = max(n.end, table.end)
@@ -379,19 +468,26 @@ class _Outliner:
 
     def _region_end(self, header: int, host: _Node) -> int:
         """The furthest a table may run: the next caption, or a heading that outranks its host."""
-        host_rank = min((n.rank for n in self.stack[1:] if n.kind not in ("box", "table")),
-                        default=-1) if host.kind != "appendix" else -1
+        host_rank = (
+            min((n.rank for n in self.stack[1:] if n.kind not in ("box", "table")), default=-1)
+            if host.kind != "appendix"
+            else -1
+        )
         enclosing = [n for n in self.stack[1:] if n.kind not in ("box", "table", "appendix")]
         host_rank = enclosing[-1].rank if enclosing else host_rank
-        for start, _, raw in self.lines[header + 1:]:
+        for start, _, raw in self.lines[header + 1 :]:
             line = raw.strip()
             m = match_marker(line)
             if not m or raw.startswith("\t"):
                 continue
             if m.kind in ("box", "table", "appendix") or m.kind in ("chapter", "section", "part"):
                 return start
-            if host.kind != "appendix" and m.rank <= host_rank and m.rest and not \
-                    looks_like_header(raw):
+            if (
+                host.kind != "appendix"
+                and m.rank <= host_rank
+                and m.rest
+                and not looks_like_header(raw)
+            ):
                 return start
         return len(self.text)
 

@@ -41,8 +41,11 @@ class SpanIndex(Generic[T]):
 
     def within(self, start: int, end: int) -> tuple[T, ...]:
         """Mentions with start <= m.start and m.end <= end, in the given order."""
-        return tuple(self._items[k] for k in self._starting(start, end, inclusive=True)
-                     if self._items[k].source.end <= end)
+        return tuple(
+            self._items[k]
+            for k in self._starting(start, end, inclusive=True)
+            if self._items[k].source.end <= end
+        )
 
     def starting_in(self, start: int, end: int) -> list[T]:
         """Mentions with start <= m.start < end, in the given order."""

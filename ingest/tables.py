@@ -265,8 +265,12 @@ class _RowBuilder:
         group_cols = _vocabulary().group_columns
         self.group_column = next((c for c in columns if c in group_cols), None)
 
-    def add(self, assigned: dict[str, _Cell | None], group: str | None = None,
-            carry: tuple[str, ...] = ()) -> None:
+    def add(
+        self,
+        assigned: dict[str, _Cell | None],
+        group: str | None = None,
+        carry: tuple[str, ...] = (),
+    ) -> None:
         """`assigned`: column -> printed cell, or None for an empty cell; `carry`: columns to
         take from the row above."""
         cells: dict[str, str] = {}
@@ -290,8 +294,9 @@ class _RowBuilder:
             group = cells.get(self.group_column) or None
         starts = [p[0][0] for p in pieces.values()]
         ends = [p[-1][1] for p in pieces.values()]
-        self.rows.append(Row(min(starts), max(ends), cells, spans, frozenset(carried), group,
-                             pieces))
+        self.rows.append(
+            Row(min(starts), max(ends), cells, spans, frozenset(carried), group, pieces)
+        )
         self.previous = cells
 
 
@@ -307,8 +312,12 @@ def _disjoint(rows: list[Row]) -> tuple[Row, ...]:
     for k, row in enumerate(rows):
         following = rows[k + 1].start if k + 1 < len(rows) else None
         pieces = [p for ps in row.pieces.values() for p in ps]
-        own = [p for p in pieces if p[0] >= previous_end and (
-            following is None or following <= row.start or p[1] <= following)]
+        own = [
+            p
+            for p in pieces
+            if p[0] >= previous_end
+            and (following is None or following <= row.start or p[1] <= following)
+        ]
         own = own or [p for p in pieces if p[0] >= previous_end]
         if not own:
             continue  # every printed cell lies inside rows above: nothing of its own
@@ -342,14 +351,21 @@ def _parse_tab(text: str, lines: list[tuple[int, int]]) -> Table | None:
         line = text[lo:hi]
         word = line.strip()
         if line.startswith("\t"):
-            if header and not _is_header_word(word) and not _is_header_word(
-                    header[-1].value(text) + word):
+            if (
+                header
+                and not _is_header_word(word)
+                and not _is_header_word(header[-1].value(text) + word)
+            ):
                 break  # the first body cell
             header.append(_Cell([(lo + 1, hi)]))
         elif not word:
-            nxt = text[lines[i + 1][0]:lines[i + 1][1]] if i + 1 < n else ""
-            if not (header and nxt.strip() and not nxt.startswith("\t")
-                    and _is_header_word(header[-1].value(text) + nxt.strip())):
+            nxt = text[lines[i + 1][0] : lines[i + 1][1]] if i + 1 < n else ""
+            if not (
+                header
+                and nxt.strip()
+                and not nxt.startswith("\t")
+                and _is_header_word(header[-1].value(text) + nxt.strip())
+            ):
                 break
         elif header and not _ends_table(line) and _continues_cell(line):
             header[-1].pieces.append((lo, hi))
@@ -362,8 +378,10 @@ def _parse_tab(text: str, lines: list[tuple[int, int]]) -> Table | None:
     header_end = header[-1].pieces[-1][1]
     grid = _grid_rows(text, lines, i, columns)
     totals = _vocabulary().total_words
-    if grid and (_has_empty_cells(text, lines, i) or all(
-            len(r) >= len(columns) or r[0].value(text).strip() in totals for r in grid)):
+    if grid and (
+        _has_empty_cells(text, lines, i)
+        or all(len(r) >= len(columns) or r[0].value(text).strip() in totals for r in grid)
+    ):
         # Empty cells are kept, or no row lacks a cell: blank lines are row boundaries.
         return _parse_grid(text, grid, columns, lines[0][0], header_end)
     # Body items: cells and gaps (the cleaner dropped empty cells: see "Known limits").
@@ -381,8 +399,13 @@ def _parse_tab(text: str, lines: list[tuple[int, int]]) -> Table | None:
                 break
             items.append(_Cell([(lo + 1, hi)]))
             previous_blank = False
-        elif (previous_blank or _ends_table(line) or not items or items[-1] is _GAP
-              or not _continues_cell(line)):
+        elif (
+            previous_blank
+            or _ends_table(line)
+            or not items
+            or items[-1] is _GAP
+            or not _continues_cell(line)
+        ):
             break
         else:
             cell = items[-1]
@@ -412,11 +435,16 @@ def _continues_cell(line: str) -> bool:
     return width(line) <= _MAX_CONTINUATION_WIDTH and not _NOTE.match(line)
 
 
-def _repeats_header(text: str, lines: list[tuple[int, int]], i: int,
-                    columns: tuple[str, ...]) -> bool:
+def _repeats_header(
+    text: str, lines: list[tuple[int, int]], i: int, columns: tuple[str, ...]
+) -> bool:
     lo, hi = lines[i]
-    return text[lo:hi].strip() == columns[0] and i + 1 < len(lines) and text[
-        lines[i + 1][0]:lines[i + 1][1]].strip() == (columns[1] if len(columns) > 1 else "")
+    return (
+        text[lo:hi].strip() == columns[0]
+        and i + 1 < len(lines)
+        and text[lines[i + 1][0] : lines[i + 1][1]].strip()
+        == (columns[1] if len(columns) > 1 else "")
+    )
 
 
 # Word tables whose empty cells are kept (a line holding only "\t"): rows by position.
@@ -438,8 +466,9 @@ def _has_empty_cells(text: str, lines: list[tuple[int, int]], i: int) -> bool:
     return False
 
 
-def _grid_rows(text: str, lines: list[tuple[int, int]], i: int,
-               columns: tuple[str, ...]) -> list[list[_Cell]]:
+def _grid_rows(
+    text: str, lines: list[tuple[int, int]], i: int, columns: tuple[str, ...]
+) -> list[list[_Cell]]:
     """Cells of each row: a blank line ends a row, a tab line opens a cell ("\\t" alone: an empty
     cell), a line without a tab continues the cell above; the table ends at a line without a tab
     after a blank line, at a heading or note, or where the header is repeated."""
@@ -455,8 +484,11 @@ def _grid_rows(text: str, lines: list[tuple[int, int]], i: int,
                 current = []
             continue
         if line.startswith("\t"):
-            if not current and looks_like_header(line) and _repeats_header(
-                    text, lines, i - 1, columns):
+            if (
+                not current
+                and looks_like_header(line)
+                and _repeats_header(text, lines, i - 1, columns)
+            ):
                 break
             current.append(_Cell([(lo + 1, hi)] if hi > lo + 1 else []))
         elif current and not _ends_table(line) and not _NOTE.match(line.strip()):
@@ -515,8 +547,9 @@ def _profile(text: str, rows: list[list[_Cell]], columns: tuple[str, ...]) -> _P
     return _Profile(values, kinds, elastic, _number_index(columns))
 
 
-def _align(text: str, row: list[_Cell], ncols: int, profile: _Profile,
-           previous: tuple[int, int] | None) -> tuple[int, list[tuple[int, list[_Cell]]]]:
+def _align(
+    text: str, row: list[_Cell], ncols: int, profile: _Profile, previous: tuple[int, int] | None
+) -> tuple[int, list[tuple[int, list[_Cell]]]]:
     """Columns for a row with more or fewer cells than columns (merged or split cells).
 
     One column is elastic: the cells before it fill the columns on its left one by one, the
@@ -537,13 +570,13 @@ def _align(text: str, row: list[_Cell], ncols: int, profile: _Profile,
         else:
             plan.append((k, [row[k]]))
             plan += [(ncols - (m - p), [row[p]]) for p in range(k + 1, m)]
-        score = sum(profile.fits("".join(c.value(text) for c in cells), col)
-                    for col, cells in plan)
+        score = sum(profile.fits("".join(c.value(text) for c in cells), col) for col, cells in plan)
         if previous == (m, k):
             score += 0.75
         if profile.number is not None and any(
-                col == profile.number and _is_number_cell("".join(c.value(text) for c in cells))
-                for col, cells in plan):
+            col == profile.number and _is_number_cell("".join(c.value(text) for c in cells))
+            for col, cells in plan
+        ):
             score += 1.5  # a number or "—" in the 序号 column anchors the row
         if k == profile.elastic:
             score += 0.5
@@ -553,8 +586,9 @@ def _align(text: str, row: list[_Cell], ncols: int, profile: _Profile,
     return best[1], best_plan
 
 
-def _parse_grid(text: str, rows: list[list[_Cell]], columns: tuple[str, ...], start: int,
-                header_end: int) -> Table | None:
+def _parse_grid(
+    text: str, rows: list[list[_Cell]], columns: tuple[str, ...], start: int, header_end: int
+) -> Table | None:
     """Rows of a Word table read by position (`rows` from `_grid_rows`): one cell a column."""
     ncols = len(columns)
     profile = _profile(text, rows, columns)
@@ -563,8 +597,9 @@ def _parse_grid(text: str, rows: list[list[_Cell]], columns: tuple[str, ...], st
     totals = _vocabulary().total_words
     for row in rows:
         if row[0].value(text).strip() in totals and len(row) < ncols:
-            builder.add(_assign_total_row(
-                text, [c if c.pieces else None for c in row], builder), carry=())
+            builder.add(
+                _assign_total_row(text, [c if c.pieces else None for c in row], builder), carry=()
+            )
             continue
         if len(row) == ncols:
             plan = [(c, [cell]) for c, cell in enumerate(row)]
@@ -591,8 +626,9 @@ def _parse_grid(text: str, rows: list[list[_Cell]], columns: tuple[str, ...], st
     return Table(columns, _disjoint(builder.rows), start, table_end, "tab")
 
 
-def _assemble_tab_rows(text: str, columns: tuple[str, ...],
-                       groups: list[list[_Cell]]) -> _RowBuilder:
+def _assemble_tab_rows(
+    text: str, columns: tuple[str, ...], groups: list[list[_Cell]]
+) -> _RowBuilder:
     ncols = len(columns)
     number_at = _number_index(columns)
     builder = _RowBuilder(text, columns)
@@ -606,8 +642,7 @@ def _assemble_tab_rows(text: str, columns: tuple[str, ...],
             slots = len(current)
             first = group[0].value(text).strip()
             starts_row = first.isdigit() and int(first) == expected
-            if slots + 1 + len(group) > ncols or starts_row or _closes(
-                    current, text, last_values):
+            if slots + 1 + len(group) > ncols or starts_row or _closes(current, text, last_values):
                 raw_rows.append(current)
                 last = current[-1]
                 if last is not None:
@@ -632,17 +667,20 @@ def _assemble_tab_rows(text: str, columns: tuple[str, ...],
         assigned, carry, template = _assign_tab_row(text, items, ncols, number_at, template)
         # An empty cell in the left half (项目名称, 领域, 指标名称) is a merged cell: carry it.
         carry = [*carry, *(k for k, v in assigned.items() if v is None and k < ncols // 2)]
-        builder.add({columns[k]: v for k, v in assigned.items()},
-                    carry=tuple(columns[k] for k in carry))
+        builder.add(
+            {columns[k]: v for k, v in assigned.items()}, carry=tuple(columns[k] for k in carry)
+        )
     return builder
 
 
-def _assign_total_row(text: str, items: list[_Cell | None],
-                      builder: _RowBuilder) -> dict[str, _Cell | None]:
+def _assign_total_row(
+    text: str, items: list[_Cell | None], builder: _RowBuilder
+) -> dict[str, _Cell | None]:
     """A total row (合计 …): the label in the first column, the sums in the numeric columns."""
     columns = builder.columns
-    numeric = [c for c in columns[1:] if c not in NUMBER_COLUMNS and _is_numeric_column(
-        builder.rows, c)]
+    numeric = [
+        c for c in columns[1:] if c not in NUMBER_COLUMNS and _is_numeric_column(builder.rows, c)
+    ]
     assigned: dict[str, _Cell | None] = {columns[0]: items[0]}
     values = [item for item in items[1:] if item is not None]
     # A total goes under the column it is the sum of; the others fill the numeric columns.
@@ -650,8 +688,17 @@ def _assign_total_row(text: str, items: list[_Cell | None],
     rest: list[_Cell] = []
     for item in values:
         total = _number(item.value(text))
-        col = next((c for c in numeric if c not in assigned and total is not None
-                    and sums[c] is not None and abs(sums[c] - total) < 0.01), None)  # type: ignore[operator]
+        col = next(
+            (
+                c
+                for c in numeric
+                if c not in assigned
+                and total is not None
+                and sums[c] is not None
+                and abs(sums[c] - total) < 0.01
+            ),
+            None,
+        )  # type: ignore[operator]
         if col is None:
             rest.append(item)
         else:
@@ -665,8 +712,9 @@ def _assign_total_row(text: str, items: list[_Cell | None],
 def _is_numeric_column(rows: list[Row], col: str) -> bool:
     """Are four in five of the printed cells of `col` values (numbers, %, ≥…)?"""
     printed = [r.cells[col] for r in rows if col in r.spans]
-    return bool(printed) and sum(1 for v in printed if _VALUE_CHARS.match(v)) * 5 >= len(
-        printed) * 4
+    return (
+        bool(printed) and sum(1 for v in printed if _VALUE_CHARS.match(v)) * 5 >= len(printed) * 4
+    )
 
 
 def _number(value: str) -> float | None:
@@ -691,13 +739,19 @@ def _closes(current: list[_Cell | None], text: str, last_values: set[str]) -> bo
     value = last.value(text).strip()
     if len(value) < 2 or _VALUE_CHARS.match(value):
         return False
-    return any(len(v) >= 2 and not _VALUE_CHARS.match(v) and (v in value or value in v)
-               for v in last_values)
+    return any(
+        len(v) >= 2 and not _VALUE_CHARS.match(v) and (v in value or value in v)
+        for v in last_values
+    )
 
 
-def _assign_tab_row(text: str, items: list[_Cell | None], ncols: int, number_at: int | None,
-                    template: list[int] | None
-                    ) -> tuple[dict[int, _Cell | None], list[int], list[int] | None]:
+def _assign_tab_row(
+    text: str,
+    items: list[_Cell | None],
+    ncols: int,
+    number_at: int | None,
+    template: list[int] | None,
+) -> tuple[dict[int, _Cell | None], list[int], list[int] | None]:
     """Columns for the items of one row: (column -> cell or None, carried columns, template)."""
     assigned: dict[int, _Cell | None] = {}
     if len(items) >= ncols:
@@ -739,7 +793,7 @@ def _assign_tab_row(text: str, items: list[_Cell | None], ncols: int, number_at:
         if left and right and len(left) + len(right) < len(template):
             for k, item in zip(template, left, strict=False):
                 assigned[k] = item
-            for k, item in zip(template[-len(right):], right, strict=True):
+            for k, item in zip(template[-len(right) :], right, strict=True):
                 assigned[k] = item
             carry = list(range(template[0]))
             return assigned, carry, template
@@ -773,8 +827,7 @@ def _header_columns(text: str, lines: list[tuple[int, int]]) -> tuple[list[_Cell
         nlo, nhi = lines[i]
         nxt = text[nlo:nhi].strip()
         if nxt and " " not in nxt and _is_header_word(cells[-1].value(text) + nxt):
-            cells[-1].pieces.append((nlo + len(text[nlo:nhi]) - len(text[nlo:nhi].lstrip()),
-                                     nhi))
+            cells[-1].pieces.append((nlo + len(text[nlo:nhi]) - len(text[nlo:nhi].lstrip()), nhi))
             i += 1
         else:
             break
@@ -796,8 +849,12 @@ def _spaced_rows(text: str, lines: list[tuple[int, int]]) -> bool:
 
 def _is_category_line(line: str) -> bool:
     line = line.strip()
-    return bool(line) and " " not in line and width(line) <= _MAX_CATEGORY_WIDTH and not (
-        _TEXT_PUNCT.search(line))
+    return (
+        bool(line)
+        and " " not in line
+        and width(line) <= _MAX_CATEGORY_WIDTH
+        and not (_TEXT_PUNCT.search(line))
+    )
 
 
 def _parse_spaced(text: str, lines: list[tuple[int, int]]) -> Table | None:
@@ -860,7 +917,7 @@ class _StackedRow:
 def _parse_stacked(text: str, lines: list[tuple[int, int]]) -> Table | None:
     header, i = _header_columns(text, lines)
     header_names = [c.value(text) for c in header]
-    header_line = text[lines[0][0]:lines[0][1]].split()
+    header_line = text[lines[0][0] : lines[0][1]].split()
     if _number_index(tuple(header_names)) != 0 or len(header_names) < 3:
         return None
     body_widths = sorted(width(text[lo:hi]) for lo, hi in lines[i:] if text[lo:hi].strip())
@@ -899,8 +956,12 @@ def _parse_stacked(text: str, lines: list[tuple[int, int]]) -> Table | None:
             table_end = max(table_end, hi)
             continue
         marker = match_marker(stripped)
-        if marker is not None and marker.kind == "cn_item" and len(stripped) <= 30 and (
-                not rows or state in ("units", "body")):
+        if (
+            marker is not None
+            and marker.kind == "cn_item"
+            and len(stripped) <= 30
+            and (not rows or state in ("units", "body"))
+        ):
             group = stripped
             state = "none"
             table_end = max(table_end, hi)
@@ -944,8 +1005,9 @@ def _parse_stacked(text: str, lines: list[tuple[int, int]]) -> Table | None:
     return Table(tuple(columns), _disjoint(builder.rows), lines[0][0], table_end, "stacked")
 
 
-def _stacked_line(text: str, row: _StackedRow, lo: int, hi: int, state: str,
-                  unit_max: float) -> str:
+def _stacked_line(
+    text: str, row: _StackedRow, lo: int, hi: int, state: str, unit_max: float
+) -> str:
     """Put one body line of a stacked row into its text cell or its unit tokens; new state."""
     tokens = _tokens(text, lo, hi)
     words = [text[s:e] for s, e in tokens]
@@ -956,8 +1018,15 @@ def _stacked_line(text: str, row: _StackedRow, lo: int, hi: int, state: str,
     if k == 0:
         row.units.extend(tokens)
         return "units"
-    if k < len(words) and (words[-1] in ("/", "／") or (len(words) - k >= 1 and k >= 1
-                           and _starts_unit(words[k]) and width(" ".join(words[:k])) > unit_max)):
+    if k < len(words) and (
+        words[-1] in ("/", "／")
+        or (
+            len(words) - k >= 1
+            and k >= 1
+            and _starts_unit(words[k])
+            and width(" ".join(words[:k])) > unit_max
+        )
+    ):
         row.body.pieces.append((tokens[0][0], tokens[k - 1][1]))
         row.units.extend(tokens[k:])
         return "units"
@@ -982,8 +1051,12 @@ def _unit_chunks(text: str, tokens: list[tuple[int, int]]) -> list[list[tuple[in
     for s, e in tokens:
         word = text[s:e]
         same_line = previous_end >= 0 and "\n" not in text[previous_end:s]
-        new = (not chunks or same_line or _DASH.match(word) is not None
-               or (_ends_complete(current_text) and _starts_unit(word)))
+        new = (
+            not chunks
+            or same_line
+            or _DASH.match(word) is not None
+            or (_ends_complete(current_text) and _starts_unit(word))
+        )
         if chunks and not same_line and _DASH.match(current_text):
             new = True
         if new:
@@ -1009,9 +1082,9 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
         if not word:
             i += 1
             continue
-        if (header and _is_header_word(header[-1].value(text) + word) and not _is_header_word(
-                word)) or (header and word in ("属性",) and _is_header_word(
-                header[-1].value(text) + word)):
+        if (
+            header and _is_header_word(header[-1].value(text) + word) and not _is_header_word(word)
+        ) or (header and word in ("属性",) and _is_header_word(header[-1].value(text) + word)):
             header[-1].pieces.append((lo + text[lo:hi].index(word), hi))
         elif _is_header_word(word) and " " not in word:
             header.append(_Cell([(lo + text[lo:hi].index(word), hi)]))
@@ -1038,8 +1111,11 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
             return
         # The name is the first line, and the next one when the name wraps (no closing bracket).
         cut = 1
-        while cut < len(rest) - 1 and not text[rest[cut - 1][0]:rest[cut - 1][1]].endswith(
-                ("）", ")")) and width(text[rest[cut][0]:rest[cut][1]]) > 8:
+        while (
+            cut < len(rest) - 1
+            and not text[rest[cut - 1][0] : rest[cut - 1][1]].endswith(("）", ")"))
+            and width(text[rest[cut][0] : rest[cut][1]]) > 8
+        ):
             cut += 1
         name = rest[:cut]
         groups = _value_groups(text, rest[cut:], closing)
@@ -1069,8 +1145,9 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
             expected += 1
         elif _ends_table(word) or width(word) > 40:
             break
-        elif current is not None and (not current or text[current[-1][0]:current[-1][1]]
-                                      not in closing):
+        elif current is not None and (
+            not current or text[current[-1][0] : current[-1][1]] not in closing
+        ):
             current.append(span)
         elif _is_category_line(word):
             pending.append(span)
@@ -1084,14 +1161,15 @@ def _parse_per_line(text: str, lines: list[tuple[int, int]]) -> Table | None:
     return Table(columns, _disjoint(builder.rows), lines[0][0], table_end, "lines")
 
 
-def _value_groups(text: str, spans: list[tuple[int, int]],
-                  closing: frozenset[str]) -> list[list[tuple[int, int]]]:
+def _value_groups(
+    text: str, spans: list[tuple[int, int]], closing: frozenset[str]
+) -> list[list[tuple[int, int]]]:
     """Value lines of a one-cell-a-line row, grouped into cells: consecutive lines of words
     (not numbers, not a closing value such as 约束性) are one wrapped cell (以国家下 | 达为准)."""
     groups: list[list[tuple[int, int]]] = []
     previous_words = False
     for span in spans:
-        value = text[span[0]:span[1]]
+        value = text[span[0] : span[1]]
         words = not _VALUE_CHARS.match(value) and value not in closing
         if words and previous_words:
             groups[-1].append(span)

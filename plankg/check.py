@@ -52,24 +52,48 @@ def check_store(store: ox.Store, plan: str = "", flag: str = "") -> list[PlanChe
     by_plan: dict[str, PlanCheck] = {}
     for r in rows:
         title = r.get("plan") or ""
-        by_plan.setdefault(title, PlanCheck(title)).doubts.append(Doubt(
-            flag=r.get("flag") or "", label_zh=r.get("flag_zh") or "",
-            label_en=r.get("flag_en") or "", kind=r.get("kind") or "",
-            quote=r.get("quote") or "", resource=r.get("resource") or "",
-            indicator_as_printed=r.get("indicator_as_printed") or "",
-            target_year=r.get("target_year") or "",
-            value_as_printed=r.get("value_as_printed") or ""))
+        by_plan.setdefault(title, PlanCheck(title)).doubts.append(
+            Doubt(
+                flag=r.get("flag") or "",
+                label_zh=r.get("flag_zh") or "",
+                label_en=r.get("flag_en") or "",
+                kind=r.get("kind") or "",
+                quote=r.get("quote") or "",
+                resource=r.get("resource") or "",
+                indicator_as_printed=r.get("indicator_as_printed") or "",
+                target_year=r.get("target_year") or "",
+                value_as_printed=r.get("value_as_printed") or "",
+            )
+        )
     return [by_plan[k] for k in sorted(by_plan)]
 
 
 def format_checks(checks: list[PlanCheck], fmt: str = "table") -> str:
     """A summary line per plan and flag, then one row per doubt (table); csv/json: rows only."""
-    columns = ["plan", "flag", "flag_zh", "kind", "indicator_as_printed", "target_year",
-               "value_as_printed", "quote"]
-    rows = [{"plan": c.plan, "flag": d.flag, "flag_zh": d.label_zh, "kind": d.kind,
-             "indicator_as_printed": d.indicator_as_printed, "target_year": d.target_year,
-             "value_as_printed": d.value_as_printed, "quote": d.quote}
-            for c in checks for d in c.doubts]
+    columns = [
+        "plan",
+        "flag",
+        "flag_zh",
+        "kind",
+        "indicator_as_printed",
+        "target_year",
+        "value_as_printed",
+        "quote",
+    ]
+    rows = [
+        {
+            "plan": c.plan,
+            "flag": d.flag,
+            "flag_zh": d.label_zh,
+            "kind": d.kind,
+            "indicator_as_printed": d.indicator_as_printed,
+            "target_year": d.target_year,
+            "value_as_printed": d.value_as_printed,
+            "quote": d.quote,
+        }
+        for c in checks
+        for d in c.doubts
+    ]
     if fmt != "table":
         return format_rows(columns, rows, fmt)  # type: ignore[arg-type]
     if not checks:

@@ -153,8 +153,9 @@ def _line_data(
 def _title(f: Fact, page: int | None = None) -> str:
     attrs = f.attributes()
     where = f" (page {page})" if page else ""
-    return (f"{f.label} {f.id}{where}"
-            + (": " + json.dumps(attrs, ensure_ascii=False) if attrs else ""))
+    return f"{f.label} {f.id}{where}" + (
+        ": " + json.dumps(attrs, ensure_ascii=False) if attrs else ""
+    )
 
 
 def evidence_html(

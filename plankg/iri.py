@@ -22,9 +22,20 @@ ORG = "http://www.w3.org/ns/org#"
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-PREFIXES = {"pk": PK, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "dcterms": DCTERMS, "org": ORG,
-            "prov": PROV, "skos": SKOS, "sector": SECTOR, "instrument": INSTRUMENT,
-            "indicator": INDICATOR, "unittype": UNIT_TYPE}
+PREFIXES = {
+    "pk": PK,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "dcterms": DCTERMS,
+    "org": ORG,
+    "prov": PROV,
+    "skos": SKOS,
+    "sector": SECTOR,
+    "instrument": INSTRUMENT,
+    "indicator": INDICATOR,
+    "unittype": UNIT_TYPE,
+}
 
 ONTOLOGY_GRAPH = BASE + "graph/ontology"
 RUNS_GRAPH = BASE + "graph/runs"

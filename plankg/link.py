@@ -199,8 +199,10 @@ class LinkReport:
 
     def summary(self) -> str:
         """A few lines for the terminal: links per kind and method."""
-        lines = [f"linked {self.measures} measures and {self.targets} targets: {self.total} links"
-                 f" ({self.common_parent} with a common parent)"]
+        lines = [
+            f"linked {self.measures} measures and {self.targets} targets: {self.total} links"
+            f" ({self.common_parent} with a common parent)"
+        ]
         for (kind, method), n in sorted(self.counts.items()):
             lines.append(f"  {kind:<20} {method:<22} {n:>6}")
         return "\n".join(lines)
@@ -288,14 +290,20 @@ def read_hierarchy(store: ox.Store) -> Hierarchy:
     cites: dict[str, set[str]] = defaultdict(set)
     for r in _rows(store, _CITATIONS):
         cites[r["child"] or ""].add(r["plan"] or "")
-    return plan_hierarchy({p: frozenset(scope[p]) for p in levels},
-                          {p: frozenset(above[p]) for p in levels}, levels,
-                          {c: frozenset(ps) for c, ps in cites.items()})
+    return plan_hierarchy(
+        {p: frozenset(scope[p]) for p in levels},
+        {p: frozenset(above[p]) for p in levels},
+        levels,
+        {c: frozenset(ps) for c, ps in cites.items()},
+    )
 
 
-def plan_hierarchy(scope: dict[str, frozenset[str]], above: dict[str, frozenset[str]],
-                   levels: dict[str, str], cites: dict[str, frozenset[str]] | None = None,
-                   ) -> Hierarchy:
+def plan_hierarchy(
+    scope: dict[str, frozenset[str]],
+    above: dict[str, frozenset[str]],
+    levels: dict[str, str],
+    cites: dict[str, frozenset[str]] | None = None,
+) -> Hierarchy:
     """P is a parent of C when one of P's jurisdictions stands above one of C's (绍兴市 under
     浙江省), or when P is a joint plan of a region, one of whose members holds C's jurisdiction,
     and C cites P by its title (江津区贯彻落实《成渝地区双城经济圈…联合行动方案》): a joint plan
@@ -313,8 +321,9 @@ def plan_hierarchy(scope: dict[str, frozenset[str]], above: dict[str, frozenset[
         cited = (cites or {}).get(child, frozenset())
         if levels.get(child) != "regionalLevel" and cited:
             for k in scope[child] | above.get(child, frozenset()):
-                parents_of[child] |= {p for p in by_key.get(k, ())
-                                      if levels.get(p) == "regionalLevel" and p in cited}
+                parents_of[child] |= {
+                    p for p in by_key.get(k, ()) if levels.get(p) == "regionalLevel" and p in cited
+                }
     unplaced = [p for p in scope if not scope[p] and levels.get(p) in PARENT_LEVELS]
     for child in scope:
         if levels.get(child) not in PARENT_LEVELS:
@@ -333,22 +342,31 @@ def read_corpus(store: ox.Store) -> Corpus:
     for r in _rows(store, _MEASURES):
         parent = (r["plan"] or "") in parent_plans
         plan = r["plan"] or ""
-        measures.append(MeasureDoc(r["m"] or "", plan, r["district"] or plan, parent,
-                                   normalise(r["quote"] or "")))
+        measures.append(
+            MeasureDoc(
+                r["m"] or "", plan, r["district"] or plan, parent, normalise(r["quote"] or "")
+            )
+        )
     targets = []
     for r in _rows(store, _TARGETS):
         parent = (r["plan"] or "") in parent_plans
         plan = r["plan"] or ""
         year = int(r["year"]) if r["year"] and r["year"].isdigit() else None
-        targets.append(TargetDoc(r["t"] or "", plan, r["district"] or plan, parent,
-                                 r["indicator"] or "", year))
-    mentions = [CrossBorderMention(r["m"] or "", r["place"] or "", r["name"] or "")
-                for r in _rows(store, _MENTIONS)]
+        targets.append(
+            TargetDoc(r["t"] or "", plan, r["district"] or plan, parent, r["indicator"] or "", year)
+        )
+    mentions = [
+        CrossBorderMention(r["m"] or "", r["place"] or "", r["name"] or "")
+        for r in _rows(store, _MENTIONS)
+    ]
     names = {r["district"] or "": r["name"] or "" for r in _rows(store, _DISTRICTS)}
-    return Corpus(tuple(sorted(measures, key=lambda m: m.iri)),
-                  tuple(sorted(targets, key=lambda t: t.iri)),
-                  tuple(sorted(set(mentions), key=lambda x: (x.measure, x.place))), names,
-                  hierarchy)
+    return Corpus(
+        tuple(sorted(measures, key=lambda m: m.iri)),
+        tuple(sorted(targets, key=lambda t: t.iri)),
+        tuple(sorted(set(mentions), key=lambda x: (x.measure, x.place))),
+        names,
+        hierarchy,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,7 +375,8 @@ def read_corpus(store: ox.Store) -> Corpus:
 
 _ITEM_NUMBER = re.compile(
     r"^\s*(?:第[一二三四五六七八九十百]+[章节条]|[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）]|"
-    r"[0-9]{1,3}\s*[.．、]|[0-9]{1,3}(?=\s)|[一二三四五六七八九十]{1,3}、)\s*")
+    r"[0-9]{1,3}\s*[.．、]|[0-9]{1,3}(?=\s)|[一二三四五六七八九十]{1,3}、)\s*"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -381,7 +400,7 @@ def normalise(quote: str) -> str:
 def shingles(text: str, k: int = SHINGLE) -> frozenset[str]:
     """Character k-grams of the text's letters and digits (punctuation does not break reuse)."""
     chars = "".join(ch for ch in text if ch.isalnum())
-    return frozenset(chars[i:i + k] for i in range(len(chars) - k + 1))
+    return frozenset(chars[i : i + k] for i in range(len(chars) - k + 1))
 
 
 @dataclass(frozen=True)
@@ -406,8 +425,13 @@ def _tokenizer() -> _Tokenizer:
 def tokens(text: str) -> list[str]:
     """jieba tokens of two or more characters that are not stop words or bare numbers."""
     t = _tokenizer()
-    return [w for w in t.cut(text) if len(w) >= 2 and w not in t.stop_words
-            and any(unicodedata.category(ch) == "Lo" for ch in w)]
+    return [
+        w
+        for w in t.cut(text)
+        if len(w) >= 2
+        and w not in t.stop_words
+        and any(unicodedata.category(ch) == "Lo" for ch in w)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -432,7 +456,7 @@ def hashed_shingles(text: str, k: int = SHINGLE) -> Any:
     h = np.zeros(n, dtype=np.uint64)
     base = np.uint64(_HASH_BASE)
     for j in range(k):
-        h = h * base + codes[j:j + n]
+        h = h * base + codes[j : j + n]
     return np.unique(h)
 
 
@@ -459,7 +483,7 @@ class _Rows:
         return len(self.offsets) - 1
 
     def row(self, i: int) -> Any:
-        return self.data[self.offsets[i]:self.offsets[i + 1]]
+        return self.data[self.offsets[i] : self.offsets[i + 1]]
 
 
 class _ShingleSets(_Rows):
@@ -492,9 +516,14 @@ class _Features:
     vocabulary: list[str]
 
 
-def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
-              jobs: int | None = None, scheduler: str | None = None,
-              chunk: int = FEATURE_CHUNK) -> _Features:
+def _features(
+    measures: Sequence[MeasureDoc],
+    *,
+    executor: str = "process",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk: int = FEATURE_CHUNK,
+) -> _Features:
     """Tokens and shingles of every measure, computed in chunks of FEATURE_CHUNK measures on
     the executor (jieba is most of the linker's time), then TF-IDF weights here."""
     import numpy as np
@@ -502,22 +531,23 @@ def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
     from plankg.ingest.pipeline import map_unordered
 
     texts = [m.text for m in measures]
-    chunks = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
+    chunks = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
     if len(chunks) <= 1:
         executor, jobs = "process", 1  # one chunk: no pool to start
     parts: dict[int, tuple[list[list[str]], Any, Any]] = dict(
-        map_unordered(_chunk_features, chunks, executor=executor, jobs=jobs,
-                      scheduler=scheduler))
+        map_unordered(_chunk_features, chunks, executor=executor, jobs=jobs, scheduler=scheduler)
+    )
     ordered = [parts[n] for n in range(len(chunks))]
     toks = [t for part in ordered for t in part[0]]
-    sh_data = (np.concatenate([part[1] for part in ordered]) if ordered
-               else np.empty(0, dtype=np.uint64))
+    sh_data = (
+        np.concatenate([part[1] for part in ordered]) if ordered else np.empty(0, dtype=np.uint64)
+    )
     sh_offsets = np.zeros(len(toks) + 1, dtype=np.int64)
     base = 0
     pos = 1
     for part in ordered:
         counts = np.diff(part[2])
-        sh_offsets[pos:pos + len(counts)] = base + np.cumsum(counts)
+        sh_offsets[pos : pos + len(counts)] = base + np.cumsum(counts)
         base += int(part[2][-1])
         pos += len(counts)
 
@@ -549,10 +579,15 @@ def _features(measures: Sequence[MeasureDoc], *, executor: str = "process",
         t_offsets.append(len(t_ids))
     return _Features(
         _ShingleSets(sh_data, sh_offsets),
-        _Vectors(np.array(v_ids, dtype=np.int64), np.array(v_weights, dtype=np.float64),
-                 np.array(v_offsets, dtype=np.int64)),
+        _Vectors(
+            np.array(v_ids, dtype=np.int64),
+            np.array(v_weights, dtype=np.float64),
+            np.array(v_offsets, dtype=np.int64),
+        ),
         _Rows(np.array(t_ids, dtype=np.int64), np.array(t_offsets, dtype=np.int64)),
-        np.array(idf_list, dtype=np.float64), list(vocab))
+        np.array(idf_list, dtype=np.float64),
+        list(vocab),
+    )
 
 
 def cosine(a: dict[Any, float], b: dict[Any, float]) -> float:
@@ -569,10 +604,16 @@ class _Index:
         import numpy as np
 
         docs_arr = np.asarray(docs, dtype=np.int64)
-        lengths = (rows.offsets[docs_arr + 1] - rows.offsets[docs_arr]) if len(docs_arr) else \
-            np.empty(0, dtype=np.int64)
-        terms = (np.concatenate([rows.row(i) for i in docs]) if len(docs)
-                 else np.empty(0, dtype=rows.data.dtype))
+        lengths = (
+            (rows.offsets[docs_arr + 1] - rows.offsets[docs_arr])
+            if len(docs_arr)
+            else np.empty(0, dtype=np.int64)
+        )
+        terms = (
+            np.concatenate([rows.row(i) for i in docs])
+            if len(docs)
+            else np.empty(0, dtype=rows.data.dtype)
+        )
         owners = np.repeat(docs_arr, lengths)
         order = np.lexsort((owners, terms))
         terms, owners = terms[order], owners[order]
@@ -581,8 +622,9 @@ class _Index:
         self.postings = owners
         self.rank = rank  # order among terms of equal frequency (None: by the term itself)
 
-    def candidates(self, terms: Any, group_of: Any, group: int | None,
-                   weight: Any = None, allow: Any = None) -> list[int]:
+    def candidates(
+        self, terms: Any, group_of: Any, group: int | None, weight: Any = None, allow: Any = None
+    ) -> list[int]:
         """Up to CANDIDATES documents sharing the most (weighted) terms with `terms`, found by
         walking the postings of the rarest terms first, about POSTINGS_BUDGET of them in all; a
         term in more documents than that is skipped: it says little and would cost much (text
@@ -609,8 +651,7 @@ class _Index:
         order = order[:stop]
         spans = [(self.starts[at[k]], self.starts[at[k] + 1]) for k in order]
         hits = np.concatenate([self.postings[a:b] for a, b in spans])
-        w = None if weight is None else np.repeat(weight[terms[order]],
-                                                  [b - a for a, b in spans])
+        w = None if weight is None else np.repeat(weight[terms[order]], [b - a for a, b in spans])
         if group is not None:
             mask = group_of[hits] != group
             hits = hits[mask]
@@ -644,9 +685,11 @@ def _pair(kind: str, a: str, b: str, score: float, method: str, **extra: Any) ->
     return Link(kind, s, t, _score(score), method, **extra)
 
 
-def _greedy_cap(pairs: Iterable[tuple[float, str, str, Any]], top_k: int,
-                capped: Callable[[str], bool] = lambda _: True,
-                ) -> Iterator[tuple[float, str, str, Any]]:
+def _greedy_cap(
+    pairs: Iterable[tuple[float, str, str, Any]],
+    top_k: int,
+    capped: Callable[[str], bool] = lambda _: True,
+) -> Iterator[tuple[float, str, str, Any]]:
     """Pairs by descending score, keeping a pair while neither capped end has `top_k` yet."""
     degree: Counter[str] = Counter()
     for item in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
@@ -672,8 +715,9 @@ def _ring(members: Sequence[Any], n: int, keep: Callable[[Any], bool], limit: in
     return out
 
 
-def indicator_links(targets: Sequence[TargetDoc], top_k: int,
-                    hierarchy: Hierarchy | None = None) -> list[Link]:
+def indicator_links(
+    targets: Sequence[TargetDoc], top_k: int, hierarchy: Hierarchy | None = None
+) -> list[Link]:
     """pk:sameIndicator between targets of different districts, or a district and a parent.
     With a `hierarchy`, a target's parents are those of its plan's parent plans, and targets
     of plans of which one is the other's parent are not peers."""
@@ -685,8 +729,10 @@ def indicator_links(targets: Sequence[TargetDoc], top_k: int,
     for members in by_indicator.values():
         # Each target keeps top_k peers and top_k parents, targets of the same year first. Peers
         # are sorted by year, so that a target's neighbourhood in the ring is its year's targets.
-        peers = sorted((t for t in members if not t.parent or hierarchy is not None),
-                       key=lambda t: (t.year or 0, t.group, t.iri))
+        peers = sorted(
+            (t for t in members if not t.parent or hierarchy is not None),
+            key=lambda t: (t.year or 0, t.group, t.iri),
+        )
         parents = sorted((t for t in members if t.parent), key=lambda t: t.iri)
         parent_iris = {t.iri for t in parents}
         parents_by_plan: dict[str, list[TargetDoc]] = defaultdict(list)
@@ -695,22 +741,31 @@ def indicator_links(targets: Sequence[TargetDoc], top_k: int,
         peer_pairs: dict[tuple[str, str], float] = {}
         parent_pairs: dict[tuple[str, str], float] = {}
         for n, t in enumerate(peers):
-            for o in _ring(peers, n, lambda o, t=t: o.group != t.group
-                           and not related(o.plan, t.plan), PARTNER_CANDIDATES):
+            for o in _ring(
+                peers,
+                n,
+                lambda o, t=t: o.group != t.group and not related(o.plan, t.plan),
+                PARTNER_CANDIDATES,
+            ):
                 a, b = sorted((t.iri, o.iri))
                 peer_pairs[(a, b)] = 1.0 if o.year == t.year else 0.5
             if hierarchy is None:
                 mine = parents
             else:
-                mine = [o for plan in sorted(hierarchy.parents_of.get(t.plan, ()))
-                        for o in parents_by_plan.get(plan, ())]
+                mine = [
+                    o
+                    for plan in sorted(hierarchy.parents_of.get(t.plan, ()))
+                    for o in parents_by_plan.get(plan, ())
+                ]
             for o in mine[:PARTNER_CANDIDATES]:
                 parent_pairs[(t.iri, o.iri)] = 1.0 if o.year == t.year else 0.5
         kept = list(_greedy_cap([(r, a, b, None) for (a, b), r in peer_pairs.items()], top_k))
-        kept += _greedy_cap([(r, a, b, None) for (a, b), r in parent_pairs.items()], top_k,
-                            capped=lambda x, p=parent_iris: x not in p)
-        out.extend(Link(SAME_INDICATOR, a, b, _score(1.0), METHOD_INDICATOR)
-                   for _, a, b, _ in kept)
+        kept += _greedy_cap(
+            [(r, a, b, None) for (a, b), r in parent_pairs.items()],
+            top_k,
+            capped=lambda x, p=parent_iris: x not in p,
+        )
+        out.extend(Link(SAME_INDICATOR, a, b, _score(1.0), METHOD_INDICATOR) for _, a, b, _ in kept)
     return out
 
 
@@ -722,8 +777,9 @@ class _Scored:
     shared: frozenset[int]  # the shared shingles, kept only for reused pairs that are linked
 
 
-def _classify(i: int, j: int, f: _Features, threshold: float,
-              reuse_threshold: float) -> _Scored | None:
+def _classify(
+    i: int, j: int, f: _Features, threshold: float, reuse_threshold: float
+) -> _Scored | None:
     import numpy as np
 
     a, b = f.shingles.row(i), f.shingles.row(j)
@@ -746,9 +802,14 @@ def _with_shared(s: _Scored, i: int, j: int, f: _Features) -> _Scored:
     return dataclasses.replace(s, shared=f.shingles[i] & f.shingles[j])
 
 
-def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
-                  reuse_threshold: float, features: _Features | None = None,
-                  hierarchy: Hierarchy | None = None) -> list[Link]:
+def measure_links(
+    measures: Sequence[MeasureDoc],
+    top_k: int,
+    threshold: float,
+    reuse_threshold: float,
+    features: _Features | None = None,
+    hierarchy: Hierarchy | None = None,
+) -> list[Link]:
     """pk:reusedWording and pk:similarMeasure between districts and towards parent plans, with
     pk:commonParent on district–district links whose text stands in a parent plan. With a
     `hierarchy`, every measure has peers (plans of other jurisdictions that are neither its
@@ -757,12 +818,14 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
 
     f = features or _features(measures)
     allowed = _plan_masks(measures, hierarchy)
-    district = ([i for i, m in enumerate(measures) if not m.parent] if hierarchy is None
-                else list(range(len(measures))))
+    district = (
+        [i for i, m in enumerate(measures) if not m.parent]
+        if hierarchy is None
+        else list(range(len(measures)))
+    )
     parents = [i for i, m in enumerate(measures) if m.parent]
     groups: dict[str, int] = {}
-    group_of = np.array([groups.setdefault(m.group, len(groups)) for m in measures],
-                        dtype=np.int64)
+    group_of = np.array([groups.setdefault(m.group, len(groups)) for m in measures], dtype=np.int64)
     # equal-frequency tokens are visited in the order of their text, as they always were
     order = sorted(range(len(f.vocabulary)), key=f.vocabulary.__getitem__)
     rank = np.empty(len(order), dtype=np.int64)
@@ -779,8 +842,10 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
         group = int(group_of[i])
         sh, tk = f.shingles.row(i), f.terms.row(i)
         peer_ok, parent_ok = allowed(i)
-        for j in _union(peer_shingles.candidates(sh, group_of, group, allow=peer_ok),
-                        peer_tokens.candidates(tk, group_of, group, f.idf, allow=peer_ok)):
+        for j in _union(
+            peer_shingles.candidates(sh, group_of, group, allow=peer_ok),
+            peer_tokens.candidates(tk, group_of, group, f.idf, allow=peer_ok),
+        ):
             key = (min(i, j), max(i, j))
             if key in seen:
                 continue
@@ -788,8 +853,10 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
             scored = _classify(*key, f, threshold, reuse_threshold)
             if scored:
                 peer[key] = scored
-        for j in _union(parent_shingles.candidates(sh, group_of, None, allow=parent_ok),
-                        parent_tokens.candidates(tk, group_of, None, f.idf, allow=parent_ok)):
+        for j in _union(
+            parent_shingles.candidates(sh, group_of, None, allow=parent_ok),
+            parent_tokens.candidates(tk, group_of, None, f.idf, allow=parent_ok),
+        ):
             scored = _classify(i, j, f, threshold, reuse_threshold)
             if scored:
                 to_parent[i].append((scored.score, j, scored))
@@ -804,17 +871,30 @@ def measure_links(measures: Sequence[MeasureDoc], top_k: int, threshold: float,
             out.append(Link(s.kind, measures[i].iri, measures[j].iri, _score(s.score), s.method))
 
     for kind in (REUSED, SIMILAR):
-        items = [(s.score, measures[i].iri, measures[j].iri, (i, j, s))
-                 for (i, j), s in peer.items() if s.kind == kind]
+        items = [
+            (s.score, measures[i].iri, measures[j].iri, (i, j, s))
+            for (i, j), s in peer.items()
+            if s.kind == kind
+        ]
         for _, _, _, (i, j, s) in _greedy_cap(items, top_k):
             parent = _common_parent(i, j, _with_shared(s, i, j, f), parents_of, f)
-            out.append(_pair(kind, measures[i].iri, measures[j].iri, s.score, s.method,
-                             common_parent=measures[parent].iri if parent is not None else None))
+            out.append(
+                _pair(
+                    kind,
+                    measures[i].iri,
+                    measures[j].iri,
+                    s.score,
+                    s.method,
+                    common_parent=measures[parent].iri if parent is not None else None,
+                )
+            )
     return out
 
 
-def _plan_masks(docs: Sequence[MeasureDoc], hierarchy: Hierarchy | None,
-                ) -> Callable[[int], tuple[Any, Any]]:
+def _plan_masks(
+    docs: Sequence[MeasureDoc],
+    hierarchy: Hierarchy | None,
+) -> Callable[[int], tuple[Any, Any]]:
     """For document i, (peers, parents) as `_Index.candidates` takes them in `allow`: the plan
     of every document and, per plan, whether its documents are peers of i (plans of which
     neither is the other's parent) or parents of i (its plan's parent plans). Without a
@@ -853,8 +933,9 @@ def _union(*lists: list[int]) -> list[int]:
     return sorted(set().union(*lists))
 
 
-def _common_parent(i: int, j: int, s: _Scored, parents_of: dict[int, dict[int, _Scored]],
-                   f: _Features) -> int | None:
+def _common_parent(
+    i: int, j: int, s: _Scored, parents_of: dict[int, dict[int, _Scored]], f: _Features
+) -> int | None:
     """The parent measure both ends are linked to that best explains their shared text."""
     common = sorted(set(parents_of.get(i, {})) & set(parents_of.get(j, {})))
     if not common:
@@ -869,9 +950,13 @@ def _common_parent(i: int, j: int, s: _Scored, parents_of: dict[int, dict[int, _
     return max(common, key=lambda p: (min(parents_of[i][p].score, parents_of[j][p].score), -p))
 
 
-def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossBorderMention],
-                       group_names: dict[str, str], top_k: int,
-                       features: _Features | None = None) -> list[Link]:
+def cross_border_links(
+    measures: Sequence[MeasureDoc],
+    mentions: Sequence[CrossBorderMention],
+    group_names: dict[str, str],
+    top_k: int,
+    features: _Features | None = None,
+) -> list[Link]:
     """Measure → place links for every cross-border mention, and measure ↔ measure links between
     districts that name the same partner or each other."""
     from plankg.ingest.places import default_gazetteer
@@ -889,11 +974,15 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
         i = index.get(x.measure)
         if i is None or measures[i].parent:
             continue
-        row = gazetteer.get(x.name) or (gazetteer.list_place(x.name)
-                                        if gazetteer.find_lists(x.name) else None)
+        row = gazetteer.get(x.name) or (
+            gazetteer.list_place(x.name) if gazetteer.find_lists(x.name) else None
+        )
         level = row.type if row else "other"
-        out.append(Link(CROSS_BORDER, x.measure, x.place, _score(1.0), METHOD_GAZETTEER,
-                        partner_level=level))
+        out.append(
+            Link(
+                CROSS_BORDER, x.measure, x.place, _score(1.0), METHOD_GAZETTEER, partner_level=level
+            )
+        )
         names_of[i].add(x.name)
         name_to_place.setdefault(x.name, x.place)
         if x.place not in places_of[i]:
@@ -916,16 +1005,19 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
     groups_named: dict[str, list[str]] = defaultdict(list)
     for group, name in sorted(group_names.items()):
         groups_named[name].append(group)
-    position = {(place, i): n for place, members in by_place.items()
-                for n, i in enumerate(members)}
+    position = {(place, i): n for place, members in by_place.items() for n, i in enumerate(members)}
 
     pairs: dict[tuple[int, int], tuple[float, str, tuple[str, ...]]] = {}
     for i in sorted(places_of):
         mi = measures[i]
         for place in sorted(places_of[i]):
             members = by_place[place]
-            others = _ring(members, position[(place, i)],
-                           lambda j, g=mi.group: measures[j].group != g, PARTNER_CANDIDATES)
+            others = _ring(
+                members,
+                position[(place, i)],
+                lambda j, g=mi.group: measures[j].group != g,
+                PARTNER_CANDIDATES,
+            )
             for j in others:
                 key = (min(i, j), max(i, j))
                 if key in pairs:
@@ -940,27 +1032,40 @@ def cross_border_links(measures: Sequence[MeasureDoc], mentions: Sequence[CrossB
         for name in sorted(names_of[i]):
             if own_place is None:
                 break
-            partners = [j for g in groups_named.get(name, ())
-                        for j in by_place_group.get((own_place, g), ())[:PARTNER_CANDIDATES]]
+            partners = [
+                j
+                for g in groups_named.get(name, ())
+                for j in by_place_group.get((own_place, g), ())[:PARTNER_CANDIDATES]
+            ]
             for j in partners:
                 key = (min(i, j), max(i, j))
-                via = tuple(sorted({own_place, name_to_place[name]}
-                                   | (places_of[i] & places_of[j])))
+                via = tuple(
+                    sorted({own_place, name_to_place[name]} | (places_of[i] & places_of[j]))
+                )
                 cos = cosine(f.vectors[i], f.vectors[j])
                 if cos >= PARTNER_THRESHOLD:  # naming each other is not enough: same subject
                     pairs[key] = (cos, METHOD_MUTUAL, via)
-    items = [(cos, measures[i].iri, measures[j].iri, (method, via))
-             for (i, j), (cos, method, via) in pairs.items()]
+    items = [
+        (cos, measures[i].iri, measures[j].iri, (method, via))
+        for (i, j), (cos, method, via) in pairs.items()
+    ]
     for cos, a, b, (method, via) in _greedy_cap(items, top_k):
         out.append(_pair(CROSS_BORDER, a, b, cos, method, via_places=via))
     return out
 
 
-def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
-                  reuse_threshold: float = REUSE_THRESHOLD,
-                  timings: dict[str, float] | None = None, executor: str = "process",
-                  jobs: int | None = None, scheduler: str | None = None,
-                  chunk: int = FEATURE_CHUNK) -> list[Link]:
+def compute_links(
+    corpus: Corpus,
+    *,
+    top_k: int = 5,
+    threshold: float = SIMILARITY_THRESHOLD,
+    reuse_threshold: float = REUSE_THRESHOLD,
+    timings: dict[str, float] | None = None,
+    executor: str = "process",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk: int = FEATURE_CHUNK,
+) -> list[Link]:
     """Every link of the corpus, without duplicates, in a stable order."""
     import gc
 
@@ -969,17 +1074,27 @@ def compute_links(corpus: Corpus, *, top_k: int = 5, threshold: float = SIMILARI
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compute_links(corpus, top_k, threshold, reuse_threshold,
-                              timings if timings is not None else {},
-                              {"executor": executor, "jobs": jobs, "scheduler": scheduler,
-                               "chunk": chunk})
+        return _compute_links(
+            corpus,
+            top_k,
+            threshold,
+            reuse_threshold,
+            timings if timings is not None else {},
+            {"executor": executor, "jobs": jobs, "scheduler": scheduler, "chunk": chunk},
+        )
     finally:
         if enabled:
             gc.enable()
 
 
-def _compute_links(corpus: Corpus, top_k: int, threshold: float, reuse_threshold: float,
-                   timings: dict[str, float], executor: dict[str, Any]) -> list[Link]:
+def _compute_links(
+    corpus: Corpus,
+    top_k: int,
+    threshold: float,
+    reuse_threshold: float,
+    timings: dict[str, float],
+    executor: dict[str, Any],
+) -> list[Link]:
     clock = time.perf_counter()
     features = _features(corpus.measures, **executor)
     timings["features"] = time.perf_counter() - clock
@@ -987,12 +1102,14 @@ def _compute_links(corpus: Corpus, top_k: int, threshold: float, reuse_threshold
     links = indicator_links(corpus.targets, top_k, corpus.hierarchy)
     timings["indicators"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    links += measure_links(corpus.measures, top_k, threshold, reuse_threshold, features,
-                           corpus.hierarchy)
+    links += measure_links(
+        corpus.measures, top_k, threshold, reuse_threshold, features, corpus.hierarchy
+    )
     timings["measures"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    links += cross_border_links(corpus.measures, corpus.mentions, corpus.group_names, top_k,
-                                features)
+    links += cross_border_links(
+        corpus.measures, corpus.mentions, corpus.group_names, top_k, features
+    )
     timings["cross_border"] = time.perf_counter() - clock
     unique: dict[str, Link] = {}
     for link in links:
@@ -1057,7 +1174,7 @@ def _write_links(store: ox.Store, links: Sequence[Link], extra: Sequence[ox.Quad
         files = []
         for n in range(0, max(len(links), 1), LINK_FILE_LINKS):
             path = Path(tmp) / f"links-{n}.nt"
-            quads = link_quads(links[n:n + LINK_FILE_LINKS])
+            quads = link_quads(links[n : n + LINK_FILE_LINKS])
             if n + LINK_FILE_LINKS >= len(links):
                 quads += list(extra)
             path.write_text(ntriples(quads) + "\n", encoding="utf-8")
@@ -1065,11 +1182,18 @@ def _write_links(store: ox.Store, links: Sequence[Link], extra: Sequence[ox.Quad
         write_graphs(store, files, run="", commit=lambda: None)
 
 
-def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY_THRESHOLD,
-               reuse_threshold: float = REUSE_THRESHOLD,
-               progress: Callable[[str], None] | None = None, executor: str = "process",
-               jobs: int | None = None, scheduler: str | None = None,
-               chunk: int = FEATURE_CHUNK) -> LinkReport:
+def link_store(
+    store: ox.Store,
+    *,
+    top_k: int = 5,
+    threshold: float = SIMILARITY_THRESHOLD,
+    reuse_threshold: float = REUSE_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+    executor: str = "process",
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    chunk: int = FEATURE_CHUNK,
+) -> LinkReport:
     """Compute every link from the plans in the store and replace the links graph with them
     (in bounded batches under the store's undo journal: all or nothing). The features (jieba
     tokens, hashed shingles) are computed in partitions on `executor`. Re-running gives the
@@ -1082,9 +1206,17 @@ def link_store(store: ox.Store, *, top_k: int = 5, threshold: float = SIMILARITY
     report.measures, report.targets = len(corpus.measures), len(corpus.targets)
     if progress:
         progress(f"linking {report.measures} measures and {report.targets} targets")
-    links = compute_links(corpus, top_k=top_k, threshold=threshold,
-                          reuse_threshold=reuse_threshold, timings=report.timings,
-                          executor=executor, jobs=jobs, scheduler=scheduler, chunk=chunk)
+    links = compute_links(
+        corpus,
+        top_k=top_k,
+        threshold=threshold,
+        reuse_threshold=reuse_threshold,
+        timings=report.timings,
+        executor=executor,
+        jobs=jobs,
+        scheduler=scheduler,
+        chunk=chunk,
+    )
     clock = time.perf_counter()
     _write_links(store, links, parent_plan_quads(corpus.hierarchy))
     report.timings["write"] = time.perf_counter() - clock

@@ -62,7 +62,9 @@ ASPECT = 1.6  # rows of components about as wide as the drawing area
 FONT_SIZE = 13
 MAX_LABELS = 40  # labelled nodes on a big graph
 MAX_NODES = 300  # drawn nodes: a picture of more is a hairball (and the layout would need scipy)
-KEYWORD_PICTURE_EDGES = 80  # the co-word picture draws its strongest edges only (the export keeps all)
+KEYWORD_PICTURE_EDGES = (
+    80  # the co-word picture draws its strongest edges only (the export keeps all)
+)
 LABEL_CHARS = 16  # a label longer than this is clipped (the tooltip keeps it whole)
 
 
@@ -184,8 +186,10 @@ def render_svg(graph: nx.Graph, *, title: str | None = None) -> str:
     top_degree = max(degrees.values(), default=1) or 1
     from plankg.view import edge_colour, edge_legend
 
-    legend = [(group or "—", colour, "node") for group, colour in
-              sorted({(group_of(d), colours[n]) for n, d in graph.nodes(data=True)})]
+    legend = [
+        (group or "—", colour, "node")
+        for group, colour in sorted({(group_of(d), colours[n]) for n, d in graph.nodes(data=True)})
+    ]
     legend += [(label, colour, "edge") for label, colour in edge_legend(graph)]
     legend_rows: list[list[tuple[float, str, str, str]]] = [[]]
     lx = float(MARGIN)

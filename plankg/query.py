@@ -84,12 +84,19 @@ def parse_query_file(name: str, text: str) -> NamedQuery:
         elif key == "param":
             pm = _PARAM.match(value)
             if pm:
-                params.append(Param(pm.group(1), (pm.group(2) or "").strip(),
-                                    (pm.group(3) or "").strip()))
+                params.append(
+                    Param(pm.group(1), (pm.group(2) or "").strip(), (pm.group(3) or "").strip())
+                )
         else:
             meta[key] = (meta[key] + " " + value) if key in meta else value
-    return NamedQuery(name, text, meta.get("title", name), meta.get("description", ""),
-                      tuple(params), tuple(exclude))
+    return NamedQuery(
+        name,
+        text,
+        meta.get("title", name),
+        meta.get("description", ""),
+        tuple(params),
+        tuple(exclude),
+    )
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -121,52 +128,71 @@ def term(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-def _solutions(store: ox.Store, text: str, params: Mapping[str, str] | None,
-               ) -> tuple[list[str], list[dict[str, Any]]]:
+def _solutions(
+    store: ox.Store,
+    text: str,
+    params: Mapping[str, str] | None,
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Columns and rows of RDF terms (None where unbound) of a SELECT or ASK query."""
     substitutions = {ox.Variable(k): term(v) for k, v in (params or {}).items() if v != ""}
     try:
-        result = store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES,
-                             substitutions=substitutions)
+        result = store.query(
+            text, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=substitutions
+        )
     except SyntaxError as exc:
         raise QueryError(f"the query does not parse: {exc}") from None
     except OSError as exc:
         raise QueryError(f"the query failed: {exc}") from None
     if isinstance(result, bool | ox.QueryBoolean):
-        return ["ask"], [{"ask": ox.Literal("true" if bool(result) else "false", datatype=_BOOLEAN)}]
+        return ["ask"], [
+            {"ask": ox.Literal("true" if bool(result) else "false", datatype=_BOOLEAN)}
+        ]
     if not hasattr(result, "variables"):  # QuerySolutions, or a remote store's equivalent
         raise QueryError("only SELECT and ASK queries give rows; use export-rdf for graphs")
     columns = [v.value for v in result.variables]
     return columns, [{c: s[c] for c in columns} for s in result]
 
 
-def run_sparql(store: ox.Store, text: str, params: Mapping[str, str] | None = None,
-               ) -> tuple[list[str], list[dict[str, str | None]]]:
+def run_sparql(
+    store: ox.Store,
+    text: str,
+    params: Mapping[str, str] | None = None,
+) -> tuple[list[str], list[dict[str, str | None]]]:
     """Run a SELECT (or ASK) query over the union of all graphs; rows as dicts of strings."""
     columns, rows = _solutions(store, text, params)
     return columns, [{c: (None if t is None else t.value) for c, t in r.items()} for r in rows]
 
 
-def _named(store: ox.Store, name: str, params: Mapping[str, str] | None,
-           include_excluded: bool) -> tuple[list[str], list[dict[str, Any]]]:
+def _named(
+    store: ox.Store, name: str, params: Mapping[str, str] | None, include_excluded: bool
+) -> tuple[list[str], list[dict[str, Any]]]:
     query = get_query(name)
     given = dict(params or {})
     unknown = set(given) - {p.name for p in query.params}
     if unknown:
         known = ", ".join(p.name for p in query.params) or "none"
-        raise QueryError(f"query {name!r} has no parameter {', '.join(sorted(unknown))} "
-                         f"(its parameters: {known})")
+        raise QueryError(
+            f"query {name!r} has no parameter {', '.join(sorted(unknown))} "
+            f"(its parameters: {known})"
+        )
     values = {p.name: given.get(p.name, p.default) for p in query.params}
     columns, rows = _solutions(store, query.text, values)
     if query.exclude and not include_excluded:
-        rows = [r for r in rows
-                if not any(r.get(c) is not None and r[c].value == v for c, v in query.exclude)]
+        rows = [
+            r
+            for r in rows
+            if not any(r.get(c) is not None and r[c].value == v for c, v in query.exclude)
+        ]
     return columns, rows
 
 
-def run_named(store: ox.Store, name: str, params: Mapping[str, str] | None = None,
-              *, include_excluded: bool = False,
-              ) -> tuple[list[str], list[dict[str, str | None]]]:
+def run_named(
+    store: ox.Store,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    include_excluded: bool = False,
+) -> tuple[list[str], list[dict[str, str | None]]]:
     """Run a named query; parameters not given take their declared defaults. Rows that the
     query's `#+ exclude:` lines name (rejected links) are dropped unless `include_excluded`."""
     columns, rows = _named(store, name, params, include_excluded)
@@ -176,9 +202,24 @@ def run_named(store: ox.Store, name: str, params: Mapping[str, str] | None = Non
 # -- typed results for Python ---------------------------------------------------------------------
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _BOOLEAN = ox.NamedNode(_XSD + "boolean")
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
-                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_INTEGERS = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 
 
 def python_value(t: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> Any:
@@ -263,8 +304,10 @@ def _clip(text: str, limit: int) -> str:
 def _display_prefixes() -> list[tuple[str, str]]:
     """Namespaces to shorten IRIs with in terminal tables, longest first (so `plan:` wins over
     the base), from the query prefixes and plankg's own IRI families (plankg.iri)."""
-    own = {name: iri.BASE + name + "/" for name in
-           ("plan", "district", "place", "unit", "link", "review", "graph", "run")}
+    own = {
+        name: iri.BASE + name + "/"
+        for name in ("plan", "district", "place", "unit", "link", "review", "graph", "run")
+    }
     pairs = {**own, **PREFIXES}
     return sorted(((ns, p) for p, ns in pairs.items()), key=lambda x: -len(x[0]))
 
@@ -276,7 +319,7 @@ def compact(value: str, prefixes: list[tuple[str, str]] | None = None) -> str:
         return value
     for ns, prefix in prefixes or _display_prefixes():
         if value.startswith(ns) and len(value) > len(ns):
-            return f"{prefix}:{value[len(ns):]}"
+            return f"{prefix}:{value[len(ns) :]}"
     return value
 
 
@@ -284,8 +327,14 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def format_rows(columns: list[str], rows: list[dict[str, str | None]], fmt: str,
-                *, max_cell: int = 40, wide: bool = False) -> str:
+def format_rows(
+    columns: list[str],
+    rows: list[dict[str, str | None]],
+    fmt: str,
+    *,
+    max_cell: int = 40,
+    wide: bool = False,
+) -> str:
     """Rows as an aligned table for the terminal (IRIs shortened with prefixes, cells clipped at
     `max_cell` display columns unless `wide`, IRIs never; Chinese characters count two), CSV (UTF-8 with BOM,
     for Excel), JSON or Markdown."""

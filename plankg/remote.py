@@ -53,14 +53,24 @@ MAX_REDIRECTS = 3
 MAX_RETRIES = 3
 MAX_RETRY_WAIT_S = 10.0
 CHUNK = 64 * 1024
-USER_AGENT = (f"plankg/{__version__} (SPARQL client for the plankg knowledge graph of climate "
-              "plans; +https://w3id.org/plankg)")
+USER_AGENT = (
+    f"plankg/{__version__} (SPARQL client for the plankg knowledge graph of climate "
+    "plans; +https://w3id.org/plankg)"
+)
 RESULTS_JSON = "application/sparql-results+json"
-GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES,
-               "text/plain": ox.RdfFormat.N_TRIPLES,
-               "text/turtle": ox.RdfFormat.TURTLE}
-STATUS_NAMES = {400: "QueryBadFormed", 401: "Unauthorized", 403: "Forbidden",
-                404: "EndPointNotFound", 414: "URITooLong", 500: "EndPointInternalError"}
+GRAPH_TYPES = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+}
+STATUS_NAMES = {
+    400: "QueryBadFormed",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "EndPointNotFound",
+    414: "URITooLong",
+    500: "EndPointInternalError",
+}
 
 
 class RemoteError(PlankgError):
@@ -121,9 +131,15 @@ def _term_unchecked(binding: Mapping[str, str]) -> ox.NamedNode | ox.Literal | o
 class RemoteStore:
     """A SPARQL 1.1 endpoint (query URL, optional update URL) seen as a plankg store."""
 
-    def __init__(self, endpoint: str, update_endpoint: str | None = None, *,
-                 timeout_s: float = DEFAULT_TIMEOUT_S, union_default_graph: bool = True,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        update_endpoint: str | None = None,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        union_default_graph: bool = True,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         for url in (endpoint, update_endpoint):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
                 raise RemoteError(f"{url} is not an http(s) URL")
@@ -139,9 +155,15 @@ class RemoteStore:
         return f"RemoteStore({self.endpoint!r})"
 
     # -- reading ----------------------------------------------------------------------------
-    def query(self, text: str, *, use_default_graph_as_union: bool = False,
-              prefixes: Mapping[str, str] | None = None,
-              substitutions: Mapping[ox.Variable, Any] | None = None, **_: Any) -> Any:
+    def query(
+        self,
+        text: str,
+        *,
+        use_default_graph_as_union: bool = False,
+        prefixes: Mapping[str, str] | None = None,
+        substitutions: Mapping[ox.Variable, Any] | None = None,
+        **_: Any,
+    ) -> Any:
         """Run a query; SELECT gives solutions, ASK a bool, CONSTRUCT/DESCRIBE a list of triples."""
         head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
         # The server is known from its first answer's `Server` header; a first query that turns
@@ -159,8 +181,12 @@ class RemoteStore:
                 raise
             data = None
         if not known and _said_virtuoso(self):
-            return self.query(text, prefixes=prefixes, substitutions=substitutions,
-                              use_default_graph_as_union=use_default_graph_as_union)
+            return self.query(
+                text,
+                prefixes=prefixes,
+                substitutions=substitutions,
+                use_default_graph_as_union=use_default_graph_as_union,
+            )
         assert data is not None
         if "triples" in data:
             return data["triples"]
@@ -194,33 +220,47 @@ class RemoteStore:
             raise RemoteError(f"{self.endpoint} sent a malformed answer: not an ASK result")
         return answer
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
-                          graph: Any = None) -> Iterator[ox.Quad]:
-        pattern = " ".join(str(t) if t is not None else v for t, v in
-                           ((subject, "?s"), (predicate, "?p"), (obj, "?o")))
-        where = f"GRAPH {graph} {{ {pattern} }}" if graph is not None else \
-            f"GRAPH ?g {{ {pattern} }}"
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, obj: Any, graph: Any = None
+    ) -> Iterator[ox.Quad]:
+        pattern = " ".join(
+            str(t) if t is not None else v
+            for t, v in ((subject, "?s"), (predicate, "?p"), (obj, "?o"))
+        )
+        where = (
+            f"GRAPH {graph} {{ {pattern} }}" if graph is not None else f"GRAPH ?g {{ {pattern} }}"
+        )
         solutions = self.query(f"SELECT * WHERE {{ {where} }}")
         if not isinstance(solutions, _Solutions):
             raise RemoteError(f"{self.endpoint} sent a malformed answer: not SELECT results")
         for row in solutions:
             try:
-                yield ox.Quad(subject or row["s"], predicate or row["p"], obj or row["o"],
-                              graph or row["g"])
+                yield ox.Quad(
+                    subject or row["s"], predicate or row["p"], obj or row["o"], graph or row["g"]
+                )
             except (TypeError, ValueError):
-                raise RemoteError(f"{self.endpoint} sent a malformed answer: a row lacks a "
-                                  "subject, predicate, object or graph") from None
+                raise RemoteError(
+                    f"{self.endpoint} sent a malformed answer: a row lacks a "
+                    "subject, predicate, object or graph"
+                ) from None
 
-    def dump(self, output: Any = None, format: ox.RdfFormat = ox.RdfFormat.N_QUADS,
-             *, from_graph: ox.NamedNode | None = None, prefixes: Any = None) -> bytes | None:
+    def dump(
+        self,
+        output: Any = None,
+        format: ox.RdfFormat = ox.RdfFormat.N_QUADS,
+        *,
+        from_graph: ox.NamedNode | None = None,
+        prefixes: Any = None,
+    ) -> bytes | None:
         """Serialise one graph (`from_graph`) or the whole dataset, like pyoxigraph's dump."""
         if from_graph is not None:
-            triples = [ox.Triple(q.subject, q.predicate, q.object)
-                       for q in self.quads_for_pattern(None, None, None, from_graph)]
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.quads_for_pattern(None, None, None, from_graph)
+            ]
             data = ox.serialize(triples, format=format)
         else:
-            data = ox.serialize(list(self.quads_for_pattern(None, None, None, None)),
-                                format=format)
+            data = ox.serialize(list(self.quads_for_pattern(None, None, None, None)), format=format)
         if output is None:
             return data
         if hasattr(output, "write"):
@@ -243,24 +283,29 @@ class RemoteStore:
         self._request(self.update_endpoint, text, update=True)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        lines = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
-                          for q in quads)
+        lines = "\n".join(
+            f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads
+        )
         if lines:
             self.update(f"INSERT DATA {{\n{lines}\n}}")
 
     # -- transport --------------------------------------------------------------------------
-    def _request(self, url: str, text: str, *, update: bool = False,
-                 union: bool = False) -> dict[str, Any]:
+    def _request(
+        self, url: str, text: str, *, update: bool = False, union: bool = False
+    ) -> dict[str, Any]:
         """POST one query or update within the deadline; the answer as parsed JSON, or
         {"triples": [...]} for a graph answer."""
         fields = {"update" if update else "query": text}
         if union:
             fields["union-default-graph"] = "true"
         body = urllib.parse.urlencode(fields).encode("utf-8")
-        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-                   "User-Agent": USER_AGENT,
-                   "Accept": "*/*" if update else
-                   f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8"}
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "Accept": "*/*"
+            if update
+            else f"{RESULTS_JSON}, application/n-triples;q=0.9, text/turtle;q=0.8",
+        }
         deadline = time.monotonic() + self.timeout_s
         status, answer_headers, raw = _post(url, body, headers, deadline, self.max_bytes)
         if self._software is None:
@@ -271,8 +316,9 @@ class RemoteStore:
             if len(detail) > 500:  # Virtuoso echoes the query first and says why at the end
                 detail = f"{detail[:200]} … {detail[-300:]}"
             if status in STATUS_NAMES:
-                raise RemoteError(f"{url} refused the request: {STATUS_NAMES[status]}: "
-                                  f"{status} {detail}")
+                raise RemoteError(
+                    f"{url} refused the request: {STATUS_NAMES[status]}: {status} {detail}"
+                )
             raise RemoteError(f"{url} answered {status}: {detail}")
         if update:
             return {}
@@ -285,8 +331,9 @@ def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int]:
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
-          max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+def _post(
+    url: str, body: bytes, headers: Mapping[str, str], deadline: float, max_bytes: int
+) -> tuple[int, dict[str, str], bytes]:
     """Status, headers (names in lower case) and body of a POST, following same-origin redirects and honouring
     Retry-After a bounded number of times, all within `deadline`."""
     first = urllib.parse.urlsplit(url)
@@ -297,8 +344,10 @@ def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
             location = response_headers.get("location", "")
             nxt = urllib.parse.urlsplit(urllib.parse.urljoin(target, location))
             if not location or _origin(nxt) != _origin(first):
-                raise RemoteError(f"{url} redirected to {location or 'nowhere'}: another host; "
-                                  "not followed (give that endpoint's URL if it is meant)")
+                raise RemoteError(
+                    f"{url} redirected to {location or 'nowhere'}: another host; "
+                    "not followed (give that endpoint's URL if it is meant)"
+                )
             redirects += 1
             if redirects > MAX_REDIRECTS:
                 raise RemoteError(f"{url} redirected more than {MAX_REDIRECTS} times")
@@ -311,8 +360,10 @@ def _post(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
                 time.sleep(wait)
                 continue
         if status in (429, 503):
-            raise RemoteError(f"{url} answered {status} (busy) and still was after "
-                              f"{retries} retries within the request's deadline")
+            raise RemoteError(
+                f"{url} answered {status} (busy) and still was after "
+                f"{retries} retries within the request's deadline"
+            )
         return status, response_headers, raw
 
 
@@ -332,8 +383,9 @@ def _retry_after(value: str) -> float | None:
     return min(max(0.0, when - time.time()), MAX_RETRY_WAIT_S)
 
 
-def _post_once(url: str, body: bytes, headers: Mapping[str, str], deadline: float,
-               max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+def _post_once(
+    url: str, body: bytes, headers: Mapping[str, str], deadline: float, max_bytes: int
+) -> tuple[int, dict[str, str], bytes]:
     parts = urllib.parse.urlsplit(url)
     left = deadline - time.monotonic()
     if left <= 0:
@@ -357,8 +409,10 @@ def _post_once(url: str, body: bytes, headers: Mapping[str, str], deadline: floa
                 break
             size += len(chunk)
             if size > max_bytes:
-                raise RemoteError(f"{url} sent more than {max_bytes} bytes; stopped reading "
-                                  "(narrow the query, or raise the client's byte limit)")
+                raise RemoteError(
+                    f"{url} sent more than {max_bytes} bytes; stopped reading "
+                    "(narrow the query, or raise the client's byte limit)"
+                )
             chunks.append(chunk)
         return response.status, response_headers, b"".join(chunks)
     except RemoteError:
@@ -394,8 +448,10 @@ def _decode(url: str, ctype: str, raw: bytes) -> dict[str, Any]:
             raise RemoteError(f"{url} sent a malformed graph: {message}") from None
         return {"triples": triples}
     if "xml" in media:
-        raise RemoteError(f"{url} sent XML ({media}) though JSON was asked for; plankg does not "
-                          "read XML results (entities are never expanded)")
+        raise RemoteError(
+            f"{url} sent XML ({media}) though JSON was asked for; plankg does not "
+            "read XML results (entities are never expanded)"
+        )
     if not raw.strip():
         return {}
     try:
@@ -404,12 +460,14 @@ def _decode(url: str, ctype: str, raw: bytes) -> dict[str, Any]:
         raise RemoteError(f"{url} sent JSON nested too deeply to be results") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         # The Oxigraph server sends 200 before its timeout fires and then cuts the body.
-        raise RemoteError(f"{url} sent incomplete results (the server's time limit may "
-                          "have cut them off)") from None
-    if not isinstance(data, dict) or not ("boolean" in data or isinstance(data.get("head"),
-                                                                           dict)):
-        raise RemoteError(f"{url} sent a malformed answer: not SPARQL JSON results "
-                          f"({raw[:60].decode('utf-8', 'replace')!r})")
+        raise RemoteError(
+            f"{url} sent incomplete results (the server's time limit may have cut them off)"
+        ) from None
+    if not isinstance(data, dict) or not ("boolean" in data or isinstance(data.get("head"), dict)):
+        raise RemoteError(
+            f"{url} sent a malformed answer: not SPARQL JSON results "
+            f"({raw[:60].decode('utf-8', 'replace')!r})"
+        )
     return data
 
 
@@ -529,18 +587,22 @@ def _check_row_cap(url: str, headers: Any) -> None:
     """Raise when Virtuoso says it cut the answer at its ResultSetMaxRows."""
     cap = headers.get(VIRTUOSO_ROW_CAP_HEADER.lower()) if headers is not None else None
     if cap:
-        raise RemoteError(f"{url} cut the answer at {cap} rows (Virtuoso's ResultSetMaxRows): "
-                          "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, or "
-                          "narrow the query")
+        raise RemoteError(
+            f"{url} cut the answer at {cap} rows (Virtuoso's ResultSetMaxRows): "
+            "raise ResultSetMaxRows in the [SPARQL] section of virtuoso.ini, or "
+            "narrow the query"
+        )
 
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 # The tokens of a query that may hold a `"`: long and short strings, IRIs, comments (in the
 # order a scanner meets them, so that a `#` or quote inside an IRI or a string is not misread).
-_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''''
-                     r'''|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'''
-                     r'''|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*''')
+_TOKENS = re.compile(
+    r'''("""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''''
+    r"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')"""
+    r"""|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*"""
+)
 
 
 def _virtuoso_query(text: str) -> str:
@@ -548,11 +610,12 @@ def _virtuoso_query(text: str) -> str:
     ASCII gets the datatype xsd:string, which RDF 1.1 gives it anyway. Virtuoso then reads it
     as the wide string it is; plain, it reads it as Latin-1 (CONCAT(?x, "：") came back as
     mojibake, SEPARATOR="、" joined with "?")."""
+
     def typed(match: re.Match[str]) -> str:
         token = match.group(0)
         if match.group(1) is None or token.isascii():
             return token  # an IRI, a comment, or an ASCII string: Virtuoso reads them right
-        after = match.string[match.end():match.end() + 2]
+        after = match.string[match.end() : match.end() + 2]
         if after.startswith("@") or after == "^^":
             return token  # already a language-tagged or typed literal
         return f"{token}^^<{XSD_STRING}>"
@@ -567,8 +630,11 @@ def _canonical_boolean(value: str, datatype: str) -> str:
     return value
 
 
-_FIRST_SELECT = re.compile(r"^(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*\s*SELECT"
-                           r"\s+(DISTINCT|REDUCED)?", re.IGNORECASE)
+_FIRST_SELECT = re.compile(
+    r"^(?:\s*(?:#[^\n]*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>))*\s*SELECT"
+    r"\s+(DISTINCT|REDUCED)?",
+    re.IGNORECASE,
+)
 
 
 def _selects_distinct(text: str) -> bool:
@@ -588,8 +654,9 @@ def _distinct_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _bound_rows(rows: list[dict[str, Any]],
-                substitutions: Mapping[ox.Variable, Any]) -> list[dict[str, Any]]:
+def _bound_rows(
+    rows: list[dict[str, Any]], substitutions: Mapping[ox.Variable, Any]
+) -> list[dict[str, Any]]:
     """The rows whose columns hold the parameters' terms (what the VALUES join would keep)."""
     wanted = {v.value: t for v, t in substitutions.items()}
     return [row for row in rows if all(row.get(k) == t for k, t in wanted.items())]

@@ -64,8 +64,15 @@ SHEET_TIMEZONE = timezone(timedelta(hours=8), "UTC+08:00")
 DECISIONS_FILE = "review-decisions.csv"
 LINK_COLUMNS = ("link", "links", "link_iri")  # the graph exports' edge sheets name it "links"
 MAX_LISTED = 30  # problems spelled out in one error message
-_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M",
-                 "%Y.%m.%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
+_TIME_FORMATS = (
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y.%m.%d %H:%M",
+    "%Y.%m.%d",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+)
 
 
 class ReviewError(PlankgError):
@@ -74,21 +81,30 @@ class ReviewError(PlankgError):
 
     code = "E030"
 
-    def __init__(self, message: str, *, path: str | Path | None = None,
-                 problems: Sequence[tuple[int, str]] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        problems: Sequence[tuple[int, str]] = (),
+    ) -> None:
         self.problems = tuple(sorted(problems))
         self.rows = tuple(sorted({row for row, _ in self.problems}))
         if self.problems:
             grouped: dict[str, list[int]] = {}  # one line per fault, with every row it is in
             for row, text in self.problems:
                 grouped.setdefault(text, []).append(row)
-            lines = [f"  {'rows' if len(rows) > 1 else 'row'} {_ranges(rows)}: {text}"
-                     for text, rows in list(grouped.items())[:MAX_LISTED]]
+            lines = [
+                f"  {'rows' if len(rows) > 1 else 'row'} {_ranges(rows)}: {text}"
+                for text, rows in list(grouped.items())[:MAX_LISTED]
+            ]
             if len(grouped) > MAX_LISTED:
                 lines.append(f"  … and {len(grouped) - MAX_LISTED} more")
             which = "rows" if len(self.rows) > 1 else "row"
-            message = (f"{message} ({which} {_ranges(self.rows)}); nothing was imported\n"
-                       + "\n".join(lines))
+            message = (
+                f"{message} ({which} {_ranges(self.rows)}); nothing was imported\n"
+                + "\n".join(lines)
+            )
         super().__init__(message, path=path)
 
 
@@ -196,8 +212,10 @@ class ImportReport:
     def summary(self) -> str:
         """One line for the terminal."""
         per = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())) or "none"
-        return (f"{self.path}: {self.rows} rows, {self.added} reviews stored ({per}), "
-                f"{self.unchanged} already stored, {self.skipped} without a decision")
+        return (
+            f"{self.path}: {self.rows} rows, {self.added} reviews stored ({per}), "
+            f"{self.unchanged} already stored, {self.skipped} without a decision"
+        )
 
 
 def review_iri(link: str, reviewer: str, reviewed_at: datetime) -> str:
@@ -221,8 +239,9 @@ def _fold(value: str) -> str:
 def decision_vocabulary() -> dict[str, str]:
     """Written value (folded) → status local name, from data/review-decisions.csv."""
     text = (resources.files("plankg.data") / DECISIONS_FILE).read_text(encoding="utf-8-sig")
-    rows = csv.DictReader(line for line in text.splitlines()
-                          if line.strip() and not line.startswith("#"))
+    rows = csv.DictReader(
+        line for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
     out: dict[str, str] = {}
     for row in rows:
         status = (row.get("decision") or "").strip()
@@ -271,9 +290,17 @@ def _parse_stored_time(value: str | None) -> datetime | None:
 
 def reviews(store: ox.Store) -> list[Review]:
     """Every review in the reviews graph, oldest first."""
-    out = [Review(r["review"] or "", r["link"] or "", (r["status"] or "").removeprefix(iri.PK),
-                  r["reviewer"] or "", _parse_stored_time(r["at"]), r["comment"] or "")
-           for r in _rows(store, _REVIEWS)]
+    out = [
+        Review(
+            r["review"] or "",
+            r["link"] or "",
+            (r["status"] or "").removeprefix(iri.PK),
+            r["reviewer"] or "",
+            _parse_stored_time(r["at"]),
+            r["comment"] or "",
+        )
+        for r in _rows(store, _REVIEWS)
+    ]
     return sorted(out, key=lambda x: x.order)
 
 
@@ -294,8 +321,10 @@ def link_statuses(store: ox.Store) -> dict[str, str]:
     """Link IRI → effective status (accepted, rejected or pending) for every link in the links
     graph: the status of its latest review, else pending."""
     latest = latest_reviews(store)
-    return {link: latest[link].status if link in latest else "pending"
-            for link in sorted(link_ids(store))}
+    return {
+        link: latest[link].status if link in latest else "pending"
+        for link in sorted(link_ids(store))
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,8 +405,14 @@ def _ends(store: ox.Store) -> dict[str, _End]:
                 label = f"{label}（{v['year']}年）"
         else:
             label = v.get("number", "") + v.get("label", "")
-        out[end] = _End(kind, v.get("district", ""), v.get("plan", ""), v.get("level", ""),
-                        label, v.get("quote") or v.get("text", ""))
+        out[end] = _End(
+            kind,
+            v.get("district", ""),
+            v.get("plan", ""),
+            v.get("level", ""),
+            label,
+            v.get("quote") or v.get("text", ""),
+        )
     return out
 
 
@@ -399,22 +434,42 @@ def sheet_rows(store: ox.Store, *, include_reviewed: bool = False) -> list[Sheet
         a, b = ends.get(r["source"] or "", _End()), ends.get(r["target"] or "", _End())
         parent = ends.get(r["parent"] or "", _End()) if r["parent"] else _End()
         b_level = (r["partner_level"] or b.level) if b.type == "Place" else b.level
-        out.append(SheetRow(
-            link=link, kind=r["kind"] or "", kind_zh=r["kind_zh"] or "",
-            method=r["method"] or "", score=r["score"] or "", status=status,
-            source_type=a.type, source_district=a.district, source_plan=a.plan,
-            source_level=a.level, source_label=a.label, source_quote=a.quote,
-            target_type=b.type, target_district=b.district, target_plan=b.plan,
-            target_level=b_level, target_label=b.label, target_quote=b.quote,
-            common_parent_plan=parent.plan, common_parent_quote=parent.quote,
-            via_places="、".join(via.get(link, ())),
-            last_reviewer=review.reviewer if review else "",
-            last_reviewed_at=_xsd_time(review.reviewed_at) if review and review.reviewed_at
-            else "",
-            last_comment=review.comment if review else "",
-            source=r["source"] or "", target=r["target"] or ""))
-    return sorted(out, key=lambda x: (x.kind, x.source_district, x.target_district,
-                                      -float(x.score or 0), x.link))
+        out.append(
+            SheetRow(
+                link=link,
+                kind=r["kind"] or "",
+                kind_zh=r["kind_zh"] or "",
+                method=r["method"] or "",
+                score=r["score"] or "",
+                status=status,
+                source_type=a.type,
+                source_district=a.district,
+                source_plan=a.plan,
+                source_level=a.level,
+                source_label=a.label,
+                source_quote=a.quote,
+                target_type=b.type,
+                target_district=b.district,
+                target_plan=b.plan,
+                target_level=b_level,
+                target_label=b.label,
+                target_quote=b.quote,
+                common_parent_plan=parent.plan,
+                common_parent_quote=parent.quote,
+                via_places="、".join(via.get(link, ())),
+                last_reviewer=review.reviewer if review else "",
+                last_reviewed_at=_xsd_time(review.reviewed_at)
+                if review and review.reviewed_at
+                else "",
+                last_comment=review.comment if review else "",
+                source=r["source"] or "",
+                target=r["target"] or "",
+            )
+        )
+    return sorted(
+        out,
+        key=lambda x: (x.kind, x.source_district, x.target_district, -float(x.score or 0), x.link),
+    )
 
 
 def format_sheet(rows: Sequence[SheetRow], fmt: str = "csv") -> str:
@@ -436,8 +491,9 @@ def format_sheet(rows: Sequence[SheetRow], fmt: str = "csv") -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def export_review_sheet(store: ox.Store, path: Path, fmt: str = "csv", *,
-                        include_reviewed: bool = False) -> int:
+def export_review_sheet(
+    store: ox.Store, path: Path, fmt: str = "csv", *, include_reviewed: bool = False
+) -> int:
     """Write a review sheet of the pending links (all links with ``include_reviewed``) to
     `path` as CSV (UTF-8 with BOM), an Excel workbook (xlsx) or JSON; returns the number of
     rows."""
@@ -461,7 +517,7 @@ def export_review_sheet(store: ox.Store, path: Path, fmt: str = "csv", *,
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_SAVE_AS = "save it from Excel as \"CSV UTF-8 (逗号分隔)\" and import again"
+_SAVE_AS = 'save it from Excel as "CSV UTF-8 (逗号分隔)" and import again'
 
 
 def _csv_records(text: str) -> list[list[str]]:
@@ -478,9 +534,11 @@ def _decode(path: Path, data: bytes, is_json: bool) -> str:
             count = len(_csv_records(data.decode("utf-16")))
         except UnicodeDecodeError:
             count = 1
-        raise ReviewError(f"the sheet is UTF-16 (Excel's \"Unicode text\"), not UTF-8: {_SAVE_AS}",
-                          path=path, problems=[(n, "not UTF-8 (UTF-16)")
-                                               for n in range(1, count + 1)])
+        raise ReviewError(
+            f'the sheet is UTF-16 (Excel\'s "Unicode text"), not UTF-8: {_SAVE_AS}',
+            path=path,
+            problems=[(n, "not UTF-8 (UTF-16)") for n in range(1, count + 1)],
+        )
     data = data.removeprefix(_UTF8_BOM)
     try:
         return data.decode("utf-8")
@@ -492,15 +550,21 @@ def _decode(path: Path, data: bytes, is_json: bool) -> str:
         # Latin-1 keeps every byte, and the ASCII bytes that shape a CSV (, " CR LF) never occur
         # inside a GBK character, so the records are those of the file.
         records = _csv_records(data.decode("latin-1"))
-        bad = [n for n, rec in enumerate(records, 1)
-               if not all(_is_utf8(cell.encode("latin-1")) for cell in rec)]
+        bad = [
+            n
+            for n, rec in enumerate(records, 1)
+            if not all(_is_utf8(cell.encode("latin-1")) for cell in rec)
+        ]
     try:
         data.decode("gb18030")
-        what = "GBK/GB18030 (what Excel on a Chinese Windows saves as \"CSV\")"
+        what = 'GBK/GB18030 (what Excel on a Chinese Windows saves as "CSV")'
     except UnicodeDecodeError:
         what = "in an unknown encoding"
-    raise ReviewError(f"the sheet is {what}, not UTF-8: {_SAVE_AS}", path=path,
-                      problems=[(n, "not UTF-8") for n in bad])
+    raise ReviewError(
+        f"the sheet is {what}, not UTF-8: {_SAVE_AS}",
+        path=path,
+        problems=[(n, "not UTF-8") for n in bad],
+    )
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -519,8 +583,7 @@ def _cell(value: object) -> str:
         return ""
     text = restore(str(value))
     stripped = text.strip()
-    return text.rstrip() if needs_neutralising(stripped) and stripped != text.rstrip() \
-        else stripped
+    return text.rstrip() if needs_neutralising(stripped) and stripped != text.rstrip() else stripped
 
 
 def read_sheet(path: Path) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
@@ -546,18 +609,23 @@ def read_sheet(path: Path) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ReviewError(f"the sheet is not valid JSON: {exc.msg} (line {exc.lineno})",
-                              path=path) from None
+            raise ReviewError(
+                f"the sheet is not valid JSON: {exc.msg} (line {exc.lineno})", path=path
+            ) from None
         if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
             raise ReviewError("a JSON sheet must be a list of objects, one per link", path=path)
-        rows = [(n, {_fold(str(k)): _cell(v) for k, v in item.items()})
-                for n, item in enumerate(items, 1)]
+        rows = [
+            (n, {_fold(str(k)): _cell(v) for k, v in item.items()})
+            for n, item in enumerate(items, 1)
+        ]
         return {key for _, row in rows for key in row}, rows
     return _records(path, list(enumerate(_csv_records(text), 1)))
 
 
-def _records(path: Path, records: list[tuple[int, list[str]]],
-             ) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
+def _records(
+    path: Path,
+    records: list[tuple[int, list[str]]],
+) -> tuple[set[str], list[tuple[int, dict[str, str]]]]:
     """Header and data rows from (Excel row number, cells) records, the first one the header."""
     if not records:
         raise ReviewError("the sheet is empty: no header row", path=path)
@@ -566,8 +634,9 @@ def _records(path: Path, records: list[tuple[int, list[str]]],
     for n, rec in records[1:]:
         if not any(cell.strip() for cell in rec):
             continue  # blank lines Excel leaves at the end
-        out.append((n, {h: _cell(rec[i]) if i < len(rec) else "" for i, h in enumerate(header)
-                        if h}))
+        out.append(
+            (n, {h: _cell(rec[i]) if i < len(rec) else "" for i, h in enumerate(header) if h})
+        )
     return {h for h in header if h}, out
 
 
@@ -589,19 +658,24 @@ def _parse_time(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHEET_TIMEZONE)
 
 
-def read_decisions(path: Path, known: set[str], *, reviewer: str | None = None,
-                   now: datetime | None = None) -> tuple[list[Decision], int, int]:
+def read_decisions(
+    path: Path, known: set[str], *, reviewer: str | None = None, now: datetime | None = None
+) -> tuple[list[Decision], int, int]:
     """Check every row of a sheet and return its decisions, the number of data rows and the
     number of rows without a decision. Any fault raises ReviewError listing every faulty row."""
     path = Path(path)
     columns, rows = read_sheet(path)
     link_column = next((c for c in LINK_COLUMNS if c in columns), None)
-    missing = [c for c, ok in (("link", link_column), ("decision", "decision" in columns))
-               if not ok]
+    missing = [
+        c for c, ok in (("link", link_column), ("decision", "decision" in columns)) if not ok
+    ]
     if missing and (rows or columns):
-        raise ReviewError(f"the sheet has no {' and no '.join(missing)} column: export a sheet "
-                          "with `plankg review export` and fill its decision column",
-                          path=path, problems=[(1, f"missing column {c}") for c in missing])
+        raise ReviewError(
+            f"the sheet has no {' and no '.join(missing)} column: export a sheet "
+            "with `plankg review export` and fill its decision column",
+            path=path,
+            problems=[(1, f"missing column {c}") for c in missing],
+        )
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     problems: list[tuple[int, str]] = []
@@ -622,8 +696,10 @@ def read_decisions(path: Path, known: set[str], *, reviewer: str | None = None,
             faults.append("a decision without a link IRI")
         faults += [f"unknown link {x}" for x in links if x not in known]
         if status is None:
-            faults.append(f"decision {written!r} is not one of the values in "
-                          f"data/{DECISIONS_FILE} (accepted/接受/✓, rejected/拒绝/✗)")
+            faults.append(
+                f"decision {written!r} is not one of the values in "
+                f"data/{DECISIONS_FILE} (accepted/接受/✓, rejected/拒绝/✗)"
+            )
         if not who:
             faults.append("no reviewer: fill the reviewer column or give --reviewer")
         if at is None:
@@ -631,12 +707,14 @@ def read_decisions(path: Path, known: set[str], *, reviewer: str | None = None,
         if faults or status is None or at is None:
             problems += [(n, f) for f in faults]
             continue
-        decisions += [Decision(n, x, status, who, at, row.get("comment", ""), bool(at_text))
-                      for x in links]
+        decisions += [
+            Decision(n, x, status, who, at, row.get("comment", ""), bool(at_text)) for x in links
+        ]
     problems += _conflicts(decisions)
     if problems:
-        raise ReviewError("the review sheet has rows that cannot be imported", path=path,
-                          problems=problems)
+        raise ReviewError(
+            "the review sheet has rows that cannot be imported", path=path, problems=problems
+        )
     return _merge(decisions), len(rows), skipped
 
 
@@ -663,8 +741,15 @@ def _merge(decisions: Sequence[Decision]) -> list[Decision]:
             merged[d.iri] = d
         elif d.comment and d.comment not in first.comment.split(" / "):
             comment = f"{first.comment} / {d.comment}" if first.comment else d.comment
-            merged[d.iri] = Decision(first.row, first.link, first.status, first.reviewer,
-                                     first.reviewed_at, comment, first.timed)
+            merged[d.iri] = Decision(
+                first.row,
+                first.link,
+                first.status,
+                first.reviewer,
+                first.reviewed_at,
+                comment,
+                first.timed,
+            )
     return list(merged.values())
 
 
@@ -691,8 +776,9 @@ def review_quads(decisions: Iterable[Decision]) -> list[ox.Quad]:
     return w.quads
 
 
-def _already_stored(decision: Decision, stored: dict[str, Review],
-                    made: set[tuple[str, str, str, str]]) -> bool:
+def _already_stored(
+    decision: Decision, stored: dict[str, Review], made: set[tuple[str, str, str, str]]
+) -> bool:
     """The review is in the store already. A decision without a time of its own (stamped with
     the import's time) counts as stored when the same reviewer already made it on that link
     (same status and comment): importing an old sheet again neither repeats nor revives its
@@ -700,12 +786,15 @@ def _already_stored(decision: Decision, stored: dict[str, Review],
     same = stored.get(decision.iri)
     if same is not None:
         return (same.status, same.comment) == (decision.status, decision.comment)
-    return not decision.timed and (decision.link, decision.reviewer, decision.status,
-                                   decision.comment) in made
+    return (
+        not decision.timed
+        and (decision.link, decision.reviewer, decision.status, decision.comment) in made
+    )
 
 
-def import_review_sheet(store: ox.Store, path: Path, *, reviewer: str | None = None,
-                        now: datetime | None = None) -> ImportReport:
+def import_review_sheet(
+    store: ox.Store, path: Path, *, reviewer: str | None = None, now: datetime | None = None
+) -> ImportReport:
     """Store the decisions of a filled review sheet as pk:Review resources in the reviews graph,
     all in one update; a sheet with any faulty row raises ReviewError and writes nothing.
 
@@ -715,7 +804,8 @@ def import_review_sheet(store: ox.Store, path: Path, *, reviewer: str | None = N
 
     report = ImportReport(Path(path))
     decisions, report.rows, report.skipped = read_decisions(
-        Path(path), link_ids(store), reviewer=reviewer, now=now)
+        Path(path), link_ids(store), reviewer=reviewer, now=now
+    )
     existing = reviews(store)
     stored = {r.iri: r for r in existing}
     made = {(r.link, r.reviewer, r.status, r.comment) for r in existing}
@@ -731,9 +821,10 @@ def import_review_sheet(store: ox.Store, path: Path, *, reviewer: str | None = N
     replaced = " ".join(f"<{d.iri}>" for d in new if d.iri in stored)
     parts = []
     if replaced:
-        parts.append(f"DELETE {{ GRAPH {graph} {{ ?r ?p ?o }} }} WHERE {{ GRAPH {graph} "
-                     f"{{ VALUES ?r {{ {replaced} }} ?r ?p ?o }} }}")
+        parts.append(
+            f"DELETE {{ GRAPH {graph} {{ ?r ?p ?o }} }} WHERE {{ GRAPH {graph} "
+            f"{{ VALUES ?r {{ {replaced} }} ?r ?p ?o }} }}"
+        )
     parts.append(f"INSERT DATA {{ GRAPH {graph} {{\n{ntriples(review_quads(new))}\n}} }}")
     store.update(" ;\n".join(parts))
     return report
-

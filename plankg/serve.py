@@ -109,19 +109,31 @@ class Format:
 
 
 FORMATS = (
-    Format("json", ("application/sparql-results+json", "application/json", "text/javascript",
-                    "application/javascript"), "results"),
+    Format(
+        "json",
+        (
+            "application/sparql-results+json",
+            "application/json",
+            "text/javascript",
+            "application/javascript",
+        ),
+        "results",
+    ),
     Format("xml", ("application/sparql-results+xml", "application/xml", "text/xml"), "results"),
     Format("csv", ("text/csv",), "results"),
     Format("tsv", ("text/tab-separated-values",), "results"),
-    Format("ttl", ("text/turtle", "application/turtle", "application/x-turtle"), "graph",
-           ("turtle",)),
+    Format(
+        "ttl", ("text/turtle", "application/turtle", "application/x-turtle"), "graph", ("turtle",)
+    ),
     Format("nt", ("application/n-triples", "text/plain"), "graph", ("ntriples", "n-triples")),
     Format("rdfxml", ("application/rdf+xml",), "graph", ("rdf", "rdf+xml", "xml")),
 )
 DEFAULT_FORMAT = {"results": "json", "graph": "ttl"}
-_RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                "rdfxml": ox.RdfFormat.RDF_XML}
+_RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 
 
 def _accepted(accept: str) -> list[str]:
@@ -175,8 +187,12 @@ def _content_type(fmt: Format) -> str:
 
 
 # -- serialisers: pyoxigraph's own, cut at a row boundary when a limit is reached ----------------
-_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 BOM = "\ufeff"
 
 
@@ -231,8 +247,9 @@ def _results(variables: list[str], rows: list[str], fmt: Format) -> bytes:
     return human_csv(data) if fmt.name == "csv" else data
 
 
-def serialize_solutions(variables: list[str], solutions: Iterable[Any], fmt: Format, *,
-                        max_rows: int, max_bytes: int) -> Body:
+def serialize_solutions(
+    variables: list[str], solutions: Iterable[Any], fmt: Format, *, max_rows: int, max_bytes: int
+) -> Body:
     """SELECT results in `fmt`, cut after max_rows rows or before max_bytes bytes.
 
     The kept rows pass through pyoxigraph's TSV reader into its own JSON, XML, CSV or TSV
@@ -262,13 +279,15 @@ def serialize_boolean(value: Any, fmt: Format) -> Body:
     if not isinstance(value, ox.QueryBoolean):
         value = ox.parse_query_results(
             '{"head": {}, "boolean": %s}' % ("true" if value else "false"),
-            format=ox.QueryResultsFormat.JSON)
+            format=ox.QueryResultsFormat.JSON,
+        )
     data = value.serialize(format=_RESULT_FORMATS[fmt.name]) or b""
     return Body(human_csv(data) if fmt.name == "csv" else data)
 
 
-def serialize_triples(triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int,
-                      max_bytes: int) -> Body:
+def serialize_triples(
+    triples: Iterable[ox.Triple], fmt: Format, *, max_rows: int, max_bytes: int
+) -> Body:
     """CONSTRUCT/DESCRIBE results in `fmt`, cut after max_rows triples or when their N-Triples
     form would pass max_bytes (Turtle is never longer than N-Triples, RDF/XML may be)."""
     kept: list[ox.Triple] = []
@@ -345,10 +364,14 @@ def check_query(text: str) -> Checked:
             parseUpdate(text)
         except Exception:  # not an update either: report the query error
             message = str(query_exc).split("\n")[0]
-            raise Refusal(400, "malformed-query",
-                          f"the query does not parse as SPARQL 1.1: {message}") from None
-        raise Refusal(403, "update-refused", "this endpoint is read-only: SPARQL Update "
-                      "(INSERT, DELETE, LOAD, CLEAR, …) is refused") from None
+            raise Refusal(
+                400, "malformed-query", f"the query does not parse as SPARQL 1.1: {message}"
+            ) from None
+        raise Refusal(
+            403,
+            "update-refused",
+            "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) is refused",
+        ) from None
     prefixes = dict(PREFIXES)
     from_graphs: list[str] = []
     from_named: list[str] = []
@@ -358,8 +381,12 @@ def check_query(text: str) -> Checked:
         if node.name == "PrefixDecl":
             prefixes[_field(node, "prefix") or ""] = str(_field(node, "iri"))
         elif node.name == "ServiceGraphPattern":
-            raise Refusal(403, "service-refused", "SERVICE is refused: this endpoint does not "
-                          f"call other endpoints (SERVICE {_iri(_field(node, 'term'), prefixes)})")
+            raise Refusal(
+                403,
+                "service-refused",
+                "SERVICE is refused: this endpoint does not "
+                f"call other endpoints (SERVICE {_iri(_field(node, 'term'), prefixes)})",
+            )
         elif node.name == "DatasetClause":
             if _field(node, "default") is not None:
                 from_graphs.append(_iri(node["default"], prefixes))
@@ -375,13 +402,19 @@ def _local_graphs(store: ox.Store, iris: Iterable[str], what: str) -> list[ox.Na
         try:
             node = ox.NamedNode(value)
         except ValueError:
-            raise Refusal(400, "malformed-query", f"{what} <{value}> is not an absolute IRI",
-                          ) from None
+            raise Refusal(
+                400,
+                "malformed-query",
+                f"{what} <{value}> is not an absolute IRI",
+            ) from None
         if not store.contains_named_graph(node):
-            raise Refusal(403, "remote-graph-refused",
-                          f"{what} <{value}> is not a graph of this store; this endpoint never "
-                          "fetches remote data (GET /sparql?query=SELECT DISTINCT ?g WHERE "
-                          "{GRAPH ?g {}} lists the graphs)")
+            raise Refusal(
+                403,
+                "remote-graph-refused",
+                f"{what} <{value}> is not a graph of this store; this endpoint never "
+                "fetches remote data (GET /sparql?query=SELECT DISTINCT ?g WHERE "
+                "{GRAPH ?g {}} lists the graphs)",
+            )
         out.append(node)
     return out
 
@@ -422,8 +455,9 @@ class Reply:
 
 def error_reply(status: int, code: str, message: str) -> Reply:
     """The one JSON shape of every error; 503 and 429 say when to come back (Retry-After)."""
-    body = json.dumps({"error": {"code": code, "message": message, "status": status}},
-                      ensure_ascii=False).encode("utf-8")
+    body = json.dumps(
+        {"error": {"code": code, "message": message, "status": status}}, ensure_ascii=False
+    ).encode("utf-8")
     headers = (("Retry-After", str(RETRY_AFTER_S)),) if status in (429, 503) else ()
     return Reply(status, "application/json; charset=utf-8", body + b"\n", headers)
 
@@ -451,12 +485,14 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
         if isinstance(result, ox.QuerySolutions):
             fmt = choose_format("results", accept, requested)
             variables = [v.value for v in result.variables]
-            body = serialize_solutions(variables, result, fmt, max_rows=limits.max_rows,
-                                       max_bytes=limits.max_bytes)
+            body = serialize_solutions(
+                variables, result, fmt, max_rows=limits.max_rows, max_bytes=limits.max_bytes
+            )
         elif isinstance(result, ox.QueryTriples):
             fmt = choose_format("graph", accept, requested)
-            body = serialize_triples(result, fmt, max_rows=limits.max_rows,
-                                     max_bytes=limits.max_bytes)
+            body = serialize_triples(
+                result, fmt, max_rows=limits.max_rows, max_bytes=limits.max_bytes
+            )
         else:
             fmt = choose_format("results", accept, requested)
             body = serialize_boolean(result, fmt)
@@ -470,8 +506,12 @@ def run_sparql_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> R
         # the parse check fails inside the engine (EACCES, or a scheme its client refuses).
         # Which error it is only chooses the message: nothing left the machine either way.
         if isinstance(exc, PermissionError) or "service" in _expand_escapes(job["query"]).lower():
-            raise Refusal(403, "service-refused", "SERVICE is refused: this endpoint does not "
-                          "call other endpoints (the query tried to reach the network)") from None
+            raise Refusal(
+                403,
+                "service-refused",
+                "SERVICE is refused: this endpoint does not "
+                "call other endpoints (the query tried to reach the network)",
+            ) from None
         raise Refusal(500, "query-failed", f"the query failed: {exc}") from None
     return _reply(body, _content_type(fmt))
 
@@ -482,8 +522,9 @@ def run_named_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> Re
     from plankg.query import QueryError, format_rows, run_named
 
     try:
-        columns, rows = run_named(store, job["name"], job["params"],
-                                  include_excluded=job["include_rejected"])
+        columns, rows = run_named(
+            store, job["name"], job["params"], include_excluded=job["include_rejected"]
+        )
     except QueryError as exc:
         raise Refusal(400, "bad-parameter", exc.message) from None
     truncated = ""
@@ -496,8 +537,10 @@ def run_named_job(store: ox.Store, job: Mapping[str, Any], limits: Limits) -> Re
             data = format_rows(columns, rows, "csv").encode("utf-8")
         return _reply(Body(data, truncated), "text/csv; charset=utf-8")
     out = _Writer(limits.max_bytes, 64)
-    out.add(json.dumps({"query": job["name"], "columns": columns}, ensure_ascii=False)[:-1]
-            + ', "rows": [\n')
+    out.add(
+        json.dumps({"query": job["name"], "columns": columns}, ensure_ascii=False)[:-1]
+        + ', "rows": [\n'
+    )
     for i, r in enumerate(rows):
         if not out.add(("," if i else "") + json.dumps(r, ensure_ascii=False) + "\n"):
             truncated = f"max_bytes={limits.max_bytes}"
@@ -537,8 +580,14 @@ def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int)
         store = ox.Store.read_only(store_path)
         check_query("ASK {}")  # import rdflib and warm its parser before the first request
     except (OSError, MemoryError) as exc:
-        conn.send(("failed", f"{exc} (is --worker-memory too small?)" if isinstance(
-            exc, MemoryError) else str(exc)))
+        conn.send(
+            (
+                "failed",
+                f"{exc} (is --worker-memory too small?)"
+                if isinstance(exc, MemoryError)
+                else str(exc),
+            )
+        )
         return
     conn.send(("ready", ""))
     while True:
@@ -559,9 +608,11 @@ def _worker_main(store_path: str, conn: Connection, limits: Limits, parent: int)
 
 
 def _memory_message(limits: Limits) -> str:
-    return (f"the query needed more than the {limits.memory_mb} MiB a query worker may use and "
-            "was stopped; narrow it (LIMIT, more specific patterns) or ask for a larger "
-            "--worker-memory")
+    return (
+        f"the query needed more than the {limits.memory_mb} MiB a query worker may use and "
+        "was stopped; narrow it (LIMIT, more specific patterns) or ask for a larger "
+        "--worker-memory"
+    )
 
 
 # -- the pool of workers ------------------------------------------------------------------------
@@ -605,18 +656,26 @@ class Lane:
         if self._idle.qsize() < self.size:
             self.close()
             if self._failure:
-                raise ServeError(f"the query worker processes did not start: {self._failure}",
-                                 path=self.store_path)
-            raise ServeError("the query worker processes did not start: is the store readable "
-                             "(stop any `plankg ingest` writing it), and is serve() called under "
-                             "`if __name__ == '__main__':` in a script?", path=self.store_path)
+                raise ServeError(
+                    f"the query worker processes did not start: {self._failure}",
+                    path=self.store_path,
+                )
+            raise ServeError(
+                "the query worker processes did not start: is the store readable "
+                "(stop any `plankg ingest` writing it), and is serve() called under "
+                "`if __name__ == '__main__':` in a script?",
+                path=self.store_path,
+            )
 
     def _add_worker(self, into_reserve: bool = False) -> None:
         ctx = multiprocessing.get_context("spawn")  # never fork a threaded server
         parent_conn, child_conn = ctx.Pipe()
-        process = ctx.Process(target=_worker_main, name=f"plankg-serve-{self.name}",
-                              daemon=True,
-                              args=(self.store_path, child_conn, self.limits, os.getpid()))
+        process = ctx.Process(
+            target=_worker_main,
+            name=f"plankg-serve-{self.name}",
+            daemon=True,
+            args=(self.store_path, child_conn, self.limits, os.getpid()),
+        )
         try:
             process.start()
         except (OSError, RuntimeError):  # no processes left, or spawned from an unguarded script
@@ -744,19 +803,27 @@ class Lane:
 
 
 def busy_reply(waited_s: float) -> Reply:
-    return error_reply(503, "busy", f"every query worker stayed busy for {waited_s:g} s; try "
-                       "again later")
+    return error_reply(
+        503, "busy", f"every query worker stayed busy for {waited_s:g} s; try again later"
+    )
 
 
 def heavy_busy_reply() -> Reply:
-    return error_reply(503, "busy", "this query is a heavy one and every worker for heavy "
-                       "queries is busy; try again later")
+    return error_reply(
+        503,
+        "busy",
+        "this query is a heavy one and every worker for heavy queries is busy; try again later",
+    )
 
 
 def timeout_reply(timeout_s: float) -> Reply:
-    return error_reply(503, "timeout", f"the query ran longer than {timeout_s:g} s and was "
-                       "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
-                       "longer --timeout")
+    return error_reply(
+        503,
+        "timeout",
+        f"the query ran longer than {timeout_s:g} s and was "
+        "stopped; narrow it (LIMIT, more specific patterns) or ask for a "
+        "longer --timeout",
+    )
 
 
 _COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n\r]*")
@@ -795,7 +862,8 @@ class WorkerPool:
     light: Lane = field(init=False)
     heavy: Lane | None = field(init=False, default=None)
     _heavy_seen: collections.OrderedDict[str, None] = field(
-        default_factory=collections.OrderedDict, init=False)
+        default_factory=collections.OrderedDict, init=False
+    )
     _seen_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
@@ -879,8 +947,9 @@ class WorkerPool:
     def status(self) -> dict[str, Any]:
         """Workers per lane, idle ones, and ready spares (for GET /status)."""
         lanes = {"light": self.light, **({"heavy": self.heavy} if self.heavy else {})}
-        out: dict[str, Any] = {name: {"workers": lane.size, "idle": lane._idle.qsize()}
-                               for name, lane in lanes.items()}
+        out: dict[str, Any] = {
+            name: {"workers": lane.size, "idle": lane._idle.qsize()} for name, lane in lanes.items()
+        }
         out["spares"] = {"wanted": self.spares, "ready": self._reserve.qsize()}
         return out
 
@@ -934,13 +1003,20 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the server is a local tool, and queries may be long."""
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None,
-                   ) -> None:
+    def send_error(
+        self,
+        code: int,
+        message: str | None = None,
+        explain: str | None = None,
+    ) -> None:
         """http.server's own errors (bad request line, URI too long) in the one JSON shape."""
         status = HTTPStatus(code)
         self.close_connection = True
-        self._send(error_reply(code, status.phrase.lower().replace(" ", "-"),
-                               message or status.description))
+        self._send(
+            error_reply(
+                code, status.phrase.lower().replace(" ", "-"), message or status.description
+            )
+        )
 
     def _cors_headers(self) -> list[tuple[str, str]]:
         """CORS headers only when `--cors` names this request's origin (or is "*")."""
@@ -948,8 +1024,11 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin", "") if self.headers else ""
         if not allowed or not origin or (allowed != "*" and origin != allowed):
             return []
-        return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin"),
-                ("Access-Control-Expose-Headers", TRUNCATED_HEADER)]
+        return [
+            ("Access-Control-Allow-Origin", allowed),
+            ("Vary", "Origin"),
+            ("Access-Control-Expose-Headers", TRUNCATED_HEADER),
+        ]
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -988,8 +1067,12 @@ class Handler(BaseHTTPRequestHandler):
         length = int(values.pop()) if values else 0
         if length > self.settings.max_request_bytes:
             self.close_connection = True  # the body is not read: the connection cannot be reused
-            self._fail(413, "request-too-large", f"the request body has {length} bytes; the "
-                       f"limit is {self.settings.max_request_bytes}")
+            self._fail(
+                413,
+                "request-too-large",
+                f"the request body has {length} bytes; the "
+                f"limit is {self.settings.max_request_bytes}",
+            )
             return None
         body = self.rfile.read(length) if length else b""
         if len(body) < length:  # the client went away mid-body
@@ -1004,8 +1087,11 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if body:
             self.close_connection = True
-            self._fail(400, "body-not-allowed", f"a {self.command} request has no body; POST "
-                       "the query instead")
+            self._fail(
+                400,
+                "body-not-allowed",
+                f"a {self.command} request has no body; POST the query instead",
+            )
             return False
         return True
 
@@ -1018,8 +1104,11 @@ class Handler(BaseHTTPRequestHandler):
             host = self.headers.get("Host", "")
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
             if name.lower() not in LOOPBACK_NAMES:
-                self._fail(403, "host-refused", f"this server answers to 127.0.0.1 and "
-                           f"localhost only, not {host!r}")
+                self._fail(
+                    403,
+                    "host-refused",
+                    f"this server answers to 127.0.0.1 and localhost only, not {host!r}",
+                )
                 return True
         if self.command != "POST":
             return False
@@ -1030,8 +1119,12 @@ class Handler(BaseHTTPRequestHandler):
             return False
         own = {f"http://{self.headers.get('Host', '')}"}
         if (origin is not None and origin not in own) or site in ("cross-site", "same-site"):
-            self._fail(403, "cross-site-refused", "a POST from another site is refused; start "
-                       "the server with --cors ORIGIN to let that site query it")
+            self._fail(
+                403,
+                "cross-site-refused",
+                "a POST from another site is refused; start "
+                "the server with --cors ORIGIN to let that site query it",
+            )
             return True
         return False
 
@@ -1066,16 +1159,21 @@ class Handler(BaseHTTPRequestHandler):
     def _not_allowed(self) -> None:
         """Graph Store writes and every other method: this endpoint is read-only."""
         if self._read_body() is not None:
-            self._fail(405, "method-not-allowed", f"{self.command} is refused: this endpoint is "
-                       "read-only")
+            self._fail(
+                405, "method-not-allowed", f"{self.command} is refused: this endpoint is read-only"
+            )
 
     do_PUT = do_DELETE = do_PATCH = _not_allowed
 
     def _handle(self, body: bytes) -> None:
         if len(self.path) > self.settings.max_request_bytes:
             self.close_connection = True
-            self._fail(413, "request-too-large", f"the URL has {len(self.path)} characters; the "
-                       f"limit is {self.settings.max_request_bytes}")
+            self._fail(
+                413,
+                "request-too-large",
+                f"the URL has {len(self.path)} characters; the "
+                f"limit is {self.settings.max_request_bytes}",
+            )
             return
         if self._refuse_foreign():
             return
@@ -1087,11 +1185,17 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/" and reading:
                 self._send(Reply(200, "text/html; charset=utf-8", self.settings.page))
             elif path == "/queries" and reading:
-                self._send(Reply(200, "application/json; charset=utf-8",
-                                 self.settings.queries_json))
+                self._send(
+                    Reply(200, "application/json; charset=utf-8", self.settings.queries_json)
+                )
             elif path == "/status" and reading:
-                self._send(Reply(200, "application/json; charset=utf-8", json.dumps(
-                    self.settings.pool.status()).encode("utf-8") + b"\n"))
+                self._send(
+                    Reply(
+                        200,
+                        "application/json; charset=utf-8",
+                        json.dumps(self.settings.pool.status()).encode("utf-8") + b"\n",
+                    )
+                )
             elif path.startswith("/queries/") and reading:
                 self._send(self._named(path.removeprefix("/queries/"), params))
             elif path.startswith("/evidence/") and reading:
@@ -1100,7 +1204,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(static_reply(path.removeprefix("/static/")))
             elif path in SPARQL_PATHS:
                 self._send(self._sparql(params, body))
-            elif path in ("/", "/queries") or path.startswith(("/queries/", "/static/", "/evidence/")):
+            elif path in ("/", "/queries") or path.startswith(
+                ("/queries/", "/static/", "/evidence/")
+            ):
                 self._fail(405, "method-not-allowed", f"{path} answers GET only")
             else:
                 self._fail(404, "not-found", f"nothing at {path}; the endpoint is /sparql")
@@ -1113,13 +1219,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _named(self, name: str, params: dict[str, list[str]]) -> Reply:
         if name not in self.settings.query_names:
-            raise Refusal(404, "unknown-query", f"no query named {name!r}; GET /queries lists "
-                          "them")
+            raise Refusal(404, "unknown-query", f"no query named {name!r}; GET /queries lists them")
         one = {k: v[-1] for k, v in params.items()}
         fmt = choose_table_format(self.headers.get("Accept", ""), one.pop("format", ""))
         include = one.pop("include_rejected", "").lower() in ("1", "true", "yes", "on")
-        job = {"kind": "named", "name": name, "params": one, "include_rejected": include,
-               "format": fmt}
+        job = {
+            "kind": "named",
+            "name": name,
+            "params": one,
+            "include_rejected": include,
+            "format": fmt,
+        }
         return self.settings.pool.run(job, self.settings.timeout_s)
 
     def _sparql(self, params: dict[str, list[str]], body: bytes) -> Reply:
@@ -1134,21 +1244,31 @@ class Handler(BaseHTTPRequestHandler):
             elif media == "application/sparql-update":
                 params.setdefault("update", []).append(body.decode("utf-8"))
             else:
-                raise Refusal(415, "unsupported-media-type", "POST a query as "
-                              "application/sparql-query or application/x-www-form-urlencoded")
+                raise Refusal(
+                    415,
+                    "unsupported-media-type",
+                    "POST a query as application/sparql-query or application/x-www-form-urlencoded",
+                )
         if "update" in params and "query" in params:
             raise Refusal(400, "bad-request", "give a query or an update, not both")
         if "update" in params:
-            raise Refusal(403, "update-refused", "this endpoint is read-only: SPARQL Update is "
-                          "refused")
+            raise Refusal(
+                403, "update-refused", "this endpoint is read-only: SPARQL Update is refused"
+            )
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             raise Refusal(400, "missing-query", "give exactly one SPARQL query (query=…)")
-        requested = next((params[k][-1] for k in ("format", "output", "results") if k in params),
-                         "")
-        job = {"kind": "sparql", "query": queries[0], "accept": self.headers.get("Accept", ""),
-               "format": requested, "default_graph_uri": params.get("default-graph-uri", []),
-               "named_graph_uri": params.get("named-graph-uri", [])}
+        requested = next(
+            (params[k][-1] for k in ("format", "output", "results") if k in params), ""
+        )
+        job = {
+            "kind": "sparql",
+            "query": queries[0],
+            "accept": self.headers.get("Accept", ""),
+            "format": requested,
+            "default_graph_uri": params.get("default-graph-uri", []),
+            "named_graph_uri": params.get("named-graph-uri", []),
+        }
         return self.settings.pool.run(job, self.settings.timeout_s)
 
 
@@ -1203,21 +1323,37 @@ def queries_listing() -> list[dict[str, Any]]:
     """The named queries as JSON-ready dicts: name, title, description, parameters, SPARQL."""
     from plankg.query import named_queries
 
-    return [{"name": q.name, "title": q.title, "description": q.description,
-             "params": [{"name": p.name, "default": p.default, "description": p.description}
-                        for p in q.params],
-             "url": f"/queries/{q.name}", "sparql": q.text}
-            for q in named_queries().values()]
+    return [
+        {
+            "name": q.name,
+            "title": q.title,
+            "description": q.description,
+            "params": [
+                {"name": p.name, "default": p.default, "description": p.description}
+                for p in q.params
+            ],
+            "url": f"/queries/{q.name}",
+            "sparql": q.text,
+        }
+        for q in named_queries().values()
+    ]
 
 
-def make_server(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
-                max_bytes: int = DEFAULT_MAX_BYTES,
-                max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
-                workers: int = DEFAULT_WORKERS, heavy_workers: int | None = None,
-                light_s: float = DEFAULT_LIGHT_S,
-                worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
-                cors: str | None = None) -> tuple[ThreadingHTTPServer, WorkerPool]:
+def make_server(
+    store_path: str | Path,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+    workers: int = DEFAULT_WORKERS,
+    heavy_workers: int | None = None,
+    light_s: float = DEFAULT_LIGHT_S,
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+    cors: str | None = None,
+) -> tuple[ThreadingHTTPServer, WorkerPool]:
     """A bound server and its started worker pool; `serve_forever()` it, then `close_server`.
 
     `heavy_workers` (default workers // 2) serve the queries that ran past `light_s` in the
@@ -1230,27 +1366,50 @@ def make_server(store_path: str | Path, *, host: str = DEFAULT_HOST, port: int =
     if not (location.is_dir() and any(location.iterdir())):
         raise ServeError("no store here yet: run `plankg ingest` first", path=location)
     heavy = workers // 2 if heavy_workers is None else heavy_workers
-    if timeout_s <= 0 or max_rows < 1 or max_bytes < 1024 or max_request_bytes < 1024 \
-            or workers < 1 or heavy < 0 or light_s <= 0 or worker_memory_mb < 0:
-        raise ServeError("limits must be positive (timeout > 0, max rows ≥ 1, max bytes and "
-                         "max request bytes ≥ 1024, workers ≥ 1, heavy workers ≥ 0, light "
-                         "seconds > 0, worker memory ≥ 0)")
+    if (
+        timeout_s <= 0
+        or max_rows < 1
+        or max_bytes < 1024
+        or max_request_bytes < 1024
+        or workers < 1
+        or heavy < 0
+        or light_s <= 0
+        or worker_memory_mb < 0
+    ):
+        raise ServeError(
+            "limits must be positive (timeout > 0, max rows ≥ 1, max bytes and "
+            "max request bytes ≥ 1024, workers ≥ 1, heavy workers ≥ 0, light "
+            "seconds > 0, worker memory ≥ 0)"
+        )
     if worker_memory_mb and worker_memory_mb < 1024:
-        raise ServeError("--worker-memory must be at least 1024 MiB (an idle worker maps about "
-                         "690 MiB), or 0 for no limit")
+        raise ServeError(
+            "--worker-memory must be at least 1024 MiB (an idle worker maps about "
+            "690 MiB), or 0 for no limit"
+        )
     if cors is not None and cors != "*" and not re.fullmatch(r"https?://[^/\s]+", cors):
-        raise ServeError(f"--cors takes an origin such as http://localhost:3000 or *, not "
-                         f"{cors!r}")
+        raise ServeError(f"--cors takes an origin such as http://localhost:3000 or *, not {cors!r}")
     listing = queries_listing()
-    pool = WorkerPool(str(location), workers, Limits(max_rows, max_bytes, worker_memory_mb),
-                      heavy_size=heavy, light_s=light_s, spares=DEFAULT_SPARES if heavy else 0)
+    pool = WorkerPool(
+        str(location),
+        workers,
+        Limits(max_rows, max_bytes, worker_memory_mb),
+        heavy_size=heavy,
+        light_s=light_s,
+        spares=DEFAULT_SPARES if heavy else 0,
+    )
     pool.start()
-    settings = Settings(pool, timeout_s, max_request_bytes,
-                        json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8"),
-                        render_page(listing, f"{timeout_s:g} s per query, {max_rows} rows and "
-                                    f"{max_bytes} bytes per answer").encode("utf-8"),
-                        frozenset(q["name"] for q in listing), cors,
-                        _is_loopback(host))
+    settings = Settings(
+        pool,
+        timeout_s,
+        max_request_bytes,
+        json.dumps(listing, ensure_ascii=False, indent=1).encode("utf-8"),
+        render_page(
+            listing, f"{timeout_s:g} s per query, {max_rows} rows and {max_bytes} bytes per answer"
+        ).encode("utf-8"),
+        frozenset(q["name"] for q in listing),
+        cors,
+        _is_loopback(host),
+    )
     handler = type("BoundHandler", (Handler,), {"settings": settings})
     try:
         server = Server((host, port), handler)
@@ -1271,8 +1430,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def serve(store_path: str | Path, *, ready: Callable[[str], None] | None = None,
-          **options: Any) -> None:
+def serve(
+    store_path: str | Path, *, ready: Callable[[str], None] | None = None, **options: Any
+) -> None:
     """Serve the store until interrupted (Ctrl-C, SIGTERM). `port=0` takes a free port;
     `ready` is called with the endpoint's URL once it accepts connections; `options` are
     make_server's.
@@ -1285,6 +1445,7 @@ def serve(store_path: str | Path, *, ready: Callable[[str], None] | None = None,
         # SIGTERM stops the server cleanly, so that its workers are killed too
         def on_term(signum: int, frame: Any) -> None:
             threading.Thread(target=server.shutdown, daemon=True).start()
+
         previous = signal.signal(signal.SIGTERM, on_term)
     try:
         if ready is not None:

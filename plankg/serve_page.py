@@ -62,12 +62,16 @@ def editor_text(query: dict[str, Any], prefixes: dict[str, str]) -> str:
     PREFIX lines the server predeclares, so that YASGUI's syntax
     check and prefix folding see them, then its own text (with its `#+` header)."""
     names = "&".join(f"{p['name']}=…" for p in query["params"])
-    lines = [f"# plankg named query {query['name']}: as a table at {query['url']}"
-             + (f"?{names} (parameters unbound here: all rows)" if names else ""),
-             f"# CSV for spreadsheets: {query['url']}?format=csv"]
+    lines = [
+        f"# plankg named query {query['name']}: as a table at {query['url']}"
+        + (f"?{names} (parameters unbound here: all rows)" if names else ""),
+        f"# CSV for spreadsheets: {query['url']}?format=csv",
+    ]
     if "#+ exclude:" in query["sparql"]:
-        lines.append(f"# {query['url']} leaves out the rows its `#+ exclude` lines name "
-                     "(rejected links); run here, this text keeps them")
+        lines.append(
+            f"# {query['url']} leaves out the rows its `#+ exclude` lines name "
+            "(rejected links); run here, this text keeps them"
+        )
     head = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items())
     text = query["sparql"].strip()
     if not re.search(r"^\s*PREFIX\b", text, flags=re.IGNORECASE | re.MULTILINE):
@@ -181,12 +185,21 @@ def render_page(listing: list[dict[str, Any]], limits: str = "") -> str:
     needs no second request."""
     from plankg.iri import PREFIXES
 
-    queries = [{"name": q["name"], "title": q["title"], "description": q["description"],
-                "url": q["url"], "editorText": editor_text(q, PREFIXES)} for q in listing]
+    queries = [
+        {
+            "name": q["name"],
+            "title": q["title"],
+            "description": q["description"],
+            "url": q["url"],
+            "editorText": editor_text(q, PREFIXES),
+        }
+        for q in listing
+    ]
     head = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-    config = {"queries": queries, "prefixes": PREFIXES,
-              "defaultQuery": head + "\n" + DEFAULT_QUERY}
+    config = {"queries": queries, "prefixes": PREFIXES, "defaultQuery": head + "\n" + DEFAULT_QUERY}
     embedded = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-    return (_PAGE.replace("__CONFIG__", embedded)
-            .replace("__PREFIXES__", html.escape(" ".join(f"{p}:" for p in PREFIXES)))
-            .replace("__LIMITS__", html.escape(limits or "see plankg serve --help")))
+    return (
+        _PAGE.replace("__CONFIG__", embedded)
+        .replace("__PREFIXES__", html.escape(" ".join(f"{p}:" for p in PREFIXES)))
+        .replace("__LIMITS__", html.escape(limits or "see plankg serve --help"))
+    )

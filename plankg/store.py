@@ -18,8 +18,13 @@ from plankg import iri
 from plankg.errors import PlankgError
 
 DEFAULT_STORE = "plankg-store"
-ONTOLOGY_FILES = ("plankg.ttl", "sectors.ttl", "instruments.ttl", "indicators.ttl",
-                  "unit-types.ttl")
+ONTOLOGY_FILES = (
+    "plankg.ttl",
+    "sectors.ttl",
+    "instruments.ttl",
+    "indicators.ttl",
+    "unit-types.ttl",
+)
 
 
 class StoreError(PlankgError):
@@ -33,8 +38,13 @@ def store_path(option: str | Path | None = None) -> Path:
     return Path(option or os.environ.get("PLANKG_STORE") or DEFAULT_STORE)
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False,
-               endpoint: str | None = None, update_endpoint: str | None = None) -> ox.Store:
+def open_store(
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+) -> ox.Store:
     """Open (or create) the on-disk store; read-only opening lets a second process read.
     With `endpoint` (or $PLANKG_ENDPOINT), a remote SPARQL 1.1 store is used instead."""
     endpoint = endpoint or os.environ.get("PLANKG_ENDPOINT")
@@ -74,8 +84,13 @@ def ntriples(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
 
 
-def replace_graphs(store: ox.Store, graphs: dict[str, str], *, add: dict[str, str] | None = None,
-                   drop: Iterable[str] = ()) -> None:
+def replace_graphs(
+    store: ox.Store,
+    graphs: dict[str, str],
+    *,
+    add: dict[str, str] | None = None,
+    drop: Iterable[str] = (),
+) -> None:
     """Replace each named graph with the given N-Triples, add to others, and drop others, all in
     ONE transaction (a single SPARQL update): on any error nothing is written."""
     parts = [f"DROP SILENT GRAPH <{g}>" for g in (*graphs, *drop)]
@@ -100,8 +115,11 @@ def ontology_quads() -> list[ox.Quad]:
 
 
 def plan_graphs(store: ox.Store) -> list[str]:
-    return sorted(g.value for g in store.named_graphs()
-                  if isinstance(g, ox.NamedNode) and g.value.startswith(iri.PLAN_GRAPH_PREFIX))
+    return sorted(
+        g.value
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value.startswith(iri.PLAN_GRAPH_PREFIX)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,9 +152,15 @@ def finish_writes(store: ox.Store) -> None:
         store.flush()
 
 
-def write_graphs(store: ox.Store, sources: Iterable[tuple[str, Path]], *, run: str,
-                 commit: Callable[[], None], journal: Path | None = None,
-                 batch_bytes: int = BATCH_BYTES) -> None:
+def write_graphs(
+    store: ox.Store,
+    sources: Iterable[tuple[str, Path]],
+    *,
+    run: str,
+    commit: Callable[[], None],
+    journal: Path | None = None,
+    batch_bytes: int = BATCH_BYTES,
+) -> None:
     """Replace each graph with the N-Triples of its files (a graph may come with several, one
     after the other), in batches of about `batch_bytes`, then call `commit` (one transaction
     that must record `run` in the runs graph). Any exception before `commit` returns rolls every
@@ -231,8 +255,9 @@ def _rollback(store: ox.Store, folder: Path) -> None:
     for graph, name in manifest["backups"].items():
         path = folder / name
         if hasattr(store, "bulk_load"):
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(graph))
+            store.bulk_load(
+                path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph)
+            )
         else:
             replace_graphs(store, {graph: path.read_text(encoding="utf-8")})
     finish_writes(store)
@@ -250,9 +275,16 @@ def recover(store: ox.Store, location: str | Path) -> bool:
     manifest_file = folder / "manifest.json"
     if manifest_file.exists():
         run = json.loads(manifest_file.read_text(encoding="utf-8"))["run"]
-        committed = bool(run) and ox.Quad(ox.NamedNode(run), ox.NamedNode(iri.RDF + "type"),
-                            ox.NamedNode(iri.PK + "IngestRun"),
-                            ox.NamedNode(iri.RUNS_GRAPH)) in store
+        committed = (
+            bool(run)
+            and ox.Quad(
+                ox.NamedNode(run),
+                ox.NamedNode(iri.RDF + "type"),
+                ox.NamedNode(iri.PK + "IngestRun"),
+                ox.NamedNode(iri.RUNS_GRAPH),
+            )
+            in store
+        )
         if not committed:
             _rollback(store, folder)
     shutil.rmtree(folder, ignore_errors=True)

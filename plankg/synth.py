@@ -250,8 +250,9 @@ def synthesize(n: int, folder: str | Path, *, seed: int = 0, start: int = 0) -> 
     places = jurisdictions(start + n)[start:]
     plans = chars = 0
     for k, place in enumerate(places, start):
-        neighbours = {d: places[(k - start + 1 + i) % len(places)]
-                      for i, d in enumerate(seed_districts)}
+        neighbours = {
+            d: places[(k - start + 1 + i) % len(places)] for i, d in enumerate(seed_districts)
+        }
         chosen = rng.sample(seeds, rng.randint(1, len(seeds)))
         for s in chosen:
             others = [o for o in seeds if o is not s]

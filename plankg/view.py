@@ -65,8 +65,14 @@ def cytoscape_json(graph: nx.Graph) -> dict[str, Any]:
     degrees = dict(g.degree())
     nodes = []
     for n, d in g.nodes(data=True):
-        data = {**d, "id": str(n), "label": str(d.get("label") or n), "group": group_of(d),
-                "colour": colours[n], "degree": degrees[n]}
+        data = {
+            **d,
+            "id": str(n),
+            "label": str(d.get("label") or n),
+            "group": group_of(d),
+            "colour": colours[n],
+            "degree": degrees[n],
+        }
         node: dict[str, Any] = {"data": data}
         if n in pos:
             x, y = pos[n]
@@ -105,15 +111,21 @@ def render_html(graph: nx.Graph, *, title: str | None = None) -> str:
     data = cytoscape_json(graph)
     kind = graph.graph.get("kind", "graph")
     district = graph.graph.get("district") or ""
-    heading = title or (f"plankg {kind}{' · ' + district if district else ''} — "
-                        f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    heading = title or (
+        f"plankg {kind}{' · ' + district if district else ''} — "
+        f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+    )
     groups: dict[str, str] = {}
     for node in data["elements"]["nodes"]:
         groups.setdefault(node["data"]["group"] or "—", node["data"]["colour"])
     legend = {"nodes": sorted(groups.items()), "edges": edge_legend(graph)}
-    values = {"title": escape(heading), "font": escape(FONT_FAMILY, quote=False),
-              "cytoscape": _vendor("cytoscape.min.js"), "data": _script_json(data),
-              "legend": _script_json(legend)}
+    values = {
+        "title": escape(heading),
+        "font": escape(FONT_FAMILY, quote=False),
+        "cytoscape": _vendor("cytoscape.min.js"),
+        "data": _script_json(data),
+        "legend": _script_json(legend),
+    }
     # one pass, so that text inside the values is never taken for a placeholder
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _PAGE)
 

@@ -55,8 +55,9 @@ class Vocabulary:
     _indicator_labels: list[tuple[str, Concept]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        labels = {(_norm(label), c) for c in self.schemes["indicator"].values()
-                  for label in c.labels_zh}
+        labels = {
+            (_norm(label), c) for c in self.schemes["indicator"].values() for label in c.labels_zh
+        }
         # longest first; then by label and concept, so that ties never depend on set order
         self._indicator_labels = sorted(labels, key=lambda lc: (-len(lc[0]), lc[0], lc[1].local))
 
@@ -120,7 +121,8 @@ def _load_scheme(filename: str, namespace: str) -> dict[str, Concept]:
         if isinstance(o, ox.Literal):
             lang = o.language
             props.setdefault(s.value, {}).setdefault(triple.predicate.value, []).append(
-                (o.value, lang))
+                (o.value, lang)
+            )
     concepts: dict[str, Concept] = {}
     for iri, p in props.items():
         pref = p.get(SKOS + "prefLabel", [])
@@ -128,15 +130,18 @@ def _load_scheme(filename: str, namespace: str) -> dict[str, Concept]:
         en = next((v for v, lang in pref if lang == "en"), "")
         alt = tuple(v for v, lang in p.get(SKOS + "altLabel", []) if lang and lang.startswith("zh"))
         unit = next((v for v, _ in p.get(PK + "defaultUnit", [])), None)
-        local = iri[len(namespace):]
+        local = iri[len(namespace) :]
         concepts[local] = Concept(iri, local, zh, en, alt, unit)
     return concepts
 
 
 def _load_unit_aliases() -> dict[str, UnitAlias]:
     text = (resources.files("plankg.data") / "unit-aliases.csv").read_text(encoding="utf-8-sig")
-    return {row["alias"].strip(): UnitAlias(row["canonical"].strip(), row["unit_type"].strip())
-            for row in csv.DictReader(text.splitlines()) if row.get("alias")}
+    return {
+        row["alias"].strip(): UnitAlias(row["canonical"].strip(), row["unit_type"].strip())
+        for row in csv.DictReader(text.splitlines())
+        if row.get("alias")
+    }
 
 
 @cache

@@ -81,7 +81,8 @@ class CorpusRun:
 
     def __init__(self, tmp: Path) -> None:
         assert CORPUS.is_dir() and len(list(CORPUS.glob("*.pdf"))) == 26, (
-            f"the corpus of 26 PDFs is missing at {CORPUS}")
+            f"the corpus of 26 PDFs is missing at {CORPUS}"
+        )
         self.tmp = tmp
         self.pdf: dict[str, object] = {}
         self.seconds: dict[str, float] = {}

@@ -45,8 +45,9 @@ def flagged_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, s
 
 def _flags(store: ox.Store) -> set[tuple[str, str, str]]:
     _, rows = run_named(store, "quality-flags")
-    return {(r["flag"] or "", r["indicator_as_printed"] or "", r["target_year"] or "")
-            for r in rows}
+    return {
+        (r["flag"] or "", r["indicator_as_printed"] or "", r["target_year"] or "") for r in rows
+    }
 
 
 def test_flags_are_in_the_graph(flagged_store: tuple[ox.Store, str]) -> None:
@@ -56,28 +57,40 @@ def test_flags_are_in_the_graph(flagged_store: tuple[ox.Store, str]) -> None:
     assert ("yearOutsidePeriod", "森林蓄积量", "2035") in flags
     assert ("conflictingValues", "森林覆盖率", "2025") in flags
     # the mapping of the mismatched value was refused: no indicator on that target
-    rows = list(store.query(
-        'SELECT ?i WHERE { ?t pk:indicatorAsPrinted "非化石能源占一次能源消费比重" . '
-        'OPTIONAL { ?t pk:indicator ?i } }', use_default_graph_as_union=True,
-        prefixes={"pk": "https://w3id.org/plankg/ontology#"}))
+    rows = list(
+        store.query(
+            'SELECT ?i WHERE { ?t pk:indicatorAsPrinted "非化石能源占一次能源消费比重" . '
+            "OPTIONAL { ?t pk:indicator ?i } }",
+            use_default_graph_as_union=True,
+            prefixes={"pk": "https://w3id.org/plankg/ontology#"},
+        )
+    )
     assert rows and all(r["i"] is None for r in rows)
 
 
 def test_money_is_in_the_graph(flagged_store: tuple[ox.Store, str]) -> None:
     store, _ = flagged_store
-    rows = list(store.query(
-        "SELECT ?y ?p ?purpose ?cap WHERE { ?m a pk:MoneyAmount ; pk:amountYuan ?y ; "
-        "pk:amountAsPrinted ?p ; pk:moneyPurpose ?purpose ; pk:cap ?cap } ORDER BY ?y",
-        use_default_graph_as_union=True,
-        prefixes={"pk": "https://w3id.org/plankg/ontology#"}))
-    got = [(Decimal(r["y"].value), r["p"].value, r["purpose"].value.rsplit("#", 1)[1],
-            r["cap"].value) for r in rows]
-    assert got == [(Decimal("2000000"), "200", "subsidy", "true"),
-                   (Decimal("500000000"), "5", "investment", "false")]
+    rows = list(
+        store.query(
+            "SELECT ?y ?p ?purpose ?cap WHERE { ?m a pk:MoneyAmount ; pk:amountYuan ?y ; "
+            "pk:amountAsPrinted ?p ; pk:moneyPurpose ?purpose ; pk:cap ?cap } ORDER BY ?y",
+            use_default_graph_as_union=True,
+            prefixes={"pk": "https://w3id.org/plankg/ontology#"},
+        )
+    )
+    got = [
+        (Decimal(r["y"].value), r["p"].value, r["purpose"].value.rsplit("#", 1)[1], r["cap"].value)
+        for r in rows
+    ]
+    assert got == [
+        (Decimal("2000000"), "200", "subsidy", "true"),
+        (Decimal("500000000"), "5", "investment", "false"),
+    ]
 
 
-def test_plankg_check_lists_doubts_per_plan(flagged_store: tuple[ox.Store, str],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_plankg_check_lists_doubts_per_plan(
+    flagged_store: tuple[ox.Store, str], capsys: pytest.CaptureFixture[str]
+) -> None:
     store, path = flagged_store
     del store
     assert main(["check", "--store", path]) == 0
@@ -87,8 +100,7 @@ def test_plankg_check_lists_doubts_per_plan(flagged_store: tuple[ox.Store, str],
     assert "conflictingValues 2" in out
     assert main(["check", "--store", path, "--strict"]) == 1
     capsys.readouterr()
-    assert main(["check", "--store", path, "--flag", "yearOutsidePeriod", "--format",
-                 "csv"]) == 0
+    assert main(["check", "--store", path, "--flag", "yearOutsidePeriod", "--format", "csv"]) == 0
     csv_out = capsys.readouterr().out
     assert csv_out.startswith("\ufeffplan,flag")
     assert "森林蓄积量" in csv_out and "非化石能源" not in csv_out
@@ -132,14 +144,21 @@ def test_shapes_reject_a_bad_money_unit() -> None:
         pk:moneyPurpose pk:investment .
     """
     from importlib import resources
+
     shapes = rdflib.Graph().parse(
-        data=(resources.files("plankg.ontology") / "shapes.ttl").read_bytes(), format="turtle")
+        data=(resources.files("plankg.ontology") / "shapes.ttl").read_bytes(), format="turtle"
+    )
     ontology = rdflib.Graph()
     for name in ONTOLOGY_FILES:
-        ontology.parse(data=(resources.files("plankg.ontology") / name).read_bytes(),
-                       format="turtle")
-    conforms, _, text = validate(rdflib.Graph().parse(data=data, format="turtle"),
-                                 shacl_graph=shapes, ont_graph=ontology, inference="none")
+        ontology.parse(
+            data=(resources.files("plankg.ontology") / name).read_bytes(), format="turtle"
+        )
+    conforms, _, text = validate(
+        rdflib.Graph().parse(data=data, format="turtle"),
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+    )
     assert not conforms and "moneyUnit" in str(text)
 
 
@@ -150,12 +169,27 @@ def test_measure_flags_shared_list_and_two_roles() -> None:
     from plankg.ingest.records import Measure, SegmentRef, Source, UnitMention
 
     def unit(name: str, role: str, start: int) -> UnitMention:
-        return UnitMention(name, name, "other", role, False,
-                           Source(SegmentRef("item", 0), start, start + len(name), name))
+        return UnitMention(
+            name,
+            name,
+            "other",
+            role,
+            False,
+            Source(SegmentRef("item", 0), start, start + len(name), name),
+        )
 
     def measure(start: int, units: tuple[UnitMention, ...]) -> Measure:
-        return Measure("", "", "任务", (), (), units, (), (),
-                       Source(SegmentRef("item", start), start, start + 10, "任务"))
+        return Measure(
+            "",
+            "",
+            "任务",
+            (),
+            (),
+            units,
+            (),
+            (),
+            Source(SegmentRef("item", start), start, start + 10, "任务"),
+        )
 
     shared = unit("市发展改革委", "lead", 100)
     a = measure(0, (shared,))

@@ -27,8 +27,10 @@ from .conftest import PARENT_FILES, PLAN_FILES
         ("常年（1981～2010 年1）年平均", "常年（1981～2010年）年平均"),
         ("2022年2月15日", "2022年2月15日"),
         # spaces that separate table columns stay
-        ("2 单位地区生产总值能源消费下降率（%） 22.2 14.5 约束性",
-         "2 单位地区生产总值能源消费下降率（%） 22.2 14.5 约束性"),
+        (
+            "2 单位地区生产总值能源消费下降率（%） 22.2 14.5 约束性",
+            "2 单位地区生产总值能源消费下降率（%） 22.2 14.5 约束性",
+        ),
         ("11 森林蓄积量（万立方米） 200 ≥200 约束性", "11 森林蓄积量（万立方米） 200 ≥200 约束性"),
         ("费比重 23% 区能源局 /", "费比重 23% 区能源局 /"),
         # Word table cells keep one leading tab as the cell mark
@@ -67,8 +69,9 @@ def test_word_exports_are_not_rejoined():
     assert not clean(text).wrapped
 
 
-@pytest.mark.parametrize("path", [*PLAN_FILES.values(), *PARENT_FILES.values()],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [*PLAN_FILES.values(), *PARENT_FILES.values()], ids=lambda p: p.stem
+)
 def test_no_debris_left_in_any_plan(path):
     from plankg.ingest.read import read_plan
 
@@ -87,8 +90,11 @@ def test_source_lines_point_into_the_original_file():
     raw = read_plan(PLAN_FILES["000"]).text
     original = raw.split("\n")
     cleaned = clean(raw)
-    for needle in ("第三章 严格控制温室气体排放", "永川区应对气候变化“十四五”规划重点任务分工表",
-                   "源消费"):
+    for needle in (
+        "第三章 严格控制温室气体排放",
+        "永川区应对气候变化“十四五”规划重点任务分工表",
+        "源消费",
+    ):
         offset = cleaned.text.index(needle)
         line = original[cleaned.source_line(offset) - 1]
         assert needle[:3] in line.replace(" ", "")

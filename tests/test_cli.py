@@ -12,8 +12,9 @@ from .conftest import PLAN_FILES
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "plankg.cli", *args], capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "plankg.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_outline_tree(capsys):
@@ -33,7 +34,9 @@ def test_outline_json_has_the_documented_shape():
         assert key in root
     rows = [n for n in _walk(root) if n["kind"] == "row"]
     assert rows and all(isinstance(r["cells"], dict) for r in rows)
-    assert any(r["cells"].get("指标名称", "").startswith("单位地区生产总值二氧化碳排放") for r in rows)
+    assert any(
+        r["cells"].get("指标名称", "").startswith("单位地区生产总值二氧化碳排放") for r in rows
+    )
 
 
 def _walk(node):
@@ -73,9 +76,12 @@ def test_query_without_store_says_what_to_do(tmp_path):
 
 
 def test_querying_does_not_import_the_nlp_stack():
-    code = ("import sys; from plankg.cli import main; main(['query', '--list']); "
-            "heavy = {'jieba', 'spacy', 'networkx', 'rdflib', 'pyshacl'} & set(sys.modules); "
-            "print(sorted(heavy))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys; from plankg.cli import main; main(['query', '--list']); "
+        "heavy = {'jieba', 'spacy', 'networkx', 'rdflib', 'pyshacl'} & set(sys.modules); "
+        "print(sorted(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip().endswith("[]")

@@ -112,8 +112,11 @@ def plans(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             doc = load_plan(pdf)
         else:
             txt = folder / (Path(file).stem + ".txt")
-            subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(txt)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), str(txt)],
+                check=True,
+                capture_output=True,
+            )
             doc = load_plan(txt)
         compact, offsets = _compact(doc.text)
         out[file] = Plan(file, doc, compact, offsets)
@@ -126,8 +129,13 @@ def targets(plans: Plans) -> dict[str, list[Target]]:
 
 
 def _files(kind: str, part: str) -> list[str]:
-    return sorted({r["file"] for r in cf._read_csv(cf.FACTS_DIR / "split.csv")
-                   if r["kind"] == kind and r["set"] == part})
+    return sorted(
+        {
+            r["file"]
+            for r in cf._read_csv(cf.FACTS_DIR / "split.csv")
+            if r["kind"] == kind and r["set"] == part
+        }
+    )
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -141,12 +149,23 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _report(kind: str, part: str, tp_gold: int, n_gold: int, tp_pred: int, n_pred: int,
-            missed: list[str], extra: list[str], extra_line: str = "") -> tuple[float, float]:
+def _report(
+    kind: str,
+    part: str,
+    tp_gold: int,
+    n_gold: int,
+    tp_pred: int,
+    n_pred: int,
+    missed: list[str],
+    extra: list[str],
+    extra_line: str = "",
+) -> tuple[float, float]:
     recall = tp_gold / n_gold if n_gold else 1.0
     precision = tp_pred / n_pred if n_pred else 1.0
-    print(f"\n[corpus-facts] {kind:27} {part:8} recall {tp_gold}/{n_gold} = {recall:.1%}   "
-          f"precision {tp_pred}/{n_pred} = {precision:.1%}{extra_line}")
+    print(
+        f"\n[corpus-facts] {kind:27} {part:8} recall {tp_gold}/{n_gold} = {recall:.1%}   "
+        f"precision {tp_pred}/{n_pred} = {precision:.1%}{extra_line}"
+    )
     if part == "dev" or SHOW_HELDOUT:
         for m in missed:
             print(f"    missed: {m}")
@@ -170,8 +189,9 @@ def _target_matches(t: Target, g: dict[str, str], strict: bool) -> bool:
     if gv is not None:
         if t.value is None or t.value != gv:
             return False
-    elif "".join(g["value"].split()) not in "".join(t.value_as_printed.split()) and \
-            "".join(t.value_as_printed.split()) not in "".join(g["value"].split()):
+    elif "".join(g["value"].split()) not in "".join(t.value_as_printed.split()) and "".join(
+        t.value_as_printed.split()
+    ) not in "".join(g["value"].split()):
         return False
     if strict:
         if g["comparator"] and t.comparator != g["comparator"]:
@@ -183,8 +203,7 @@ def _target_matches(t: Target, g: dict[str, str], strict: bool) -> bool:
 
 
 @pytest.mark.parametrize("part", ["dev", "held-out"])
-def test_prose_targets(part: str, plans: Plans,
-                       targets: dict[str, list[Target]]) -> None:
+def test_prose_targets(part: str, plans: Plans, targets: dict[str, list[Target]]) -> None:
     files = _files("prose-targets", part)
     gold = [r for r in cf.load("prose-targets", part) if r["file"] in files]
     results = {}
@@ -201,14 +220,26 @@ def test_prose_targets(part: str, plans: Plans,
                 if g["is_target"] != "yes":
                     continue
                 n_gold += 1
-                hit = None if span is None else next(
-                    (k for k, t in enumerate(predicted) if k not in used
-                     and _overlap((t.source.start, t.source.end), span)
-                     and _target_matches(t, g, strict)), None)
+                hit = (
+                    None
+                    if span is None
+                    else next(
+                        (
+                            k
+                            for k, t in enumerate(predicted)
+                            if k not in used
+                            and _overlap((t.source.start, t.source.end), span)
+                            and _target_matches(t, g, strict)
+                        ),
+                        None,
+                    )
+                )
                 if hit is None:
                     where = "" if span else " (quote not found in the text layer)"
-                    missed.append(f"{file} p{g['page']} {g['quote']} → {g['year']} "
-                                  f"{g['comparator']}{g['value']} {g['kind']}{where}")
+                    missed.append(
+                        f"{file} p{g['page']} {g['quote']} → {g['year']} "
+                        f"{g['comparator']}{g['value']} {g['kind']}{where}"
+                    )
                 else:
                     used.add(hit)
                     tp_gold += 1
@@ -216,37 +247,56 @@ def test_prose_targets(part: str, plans: Plans,
             tp_pred += len(used)
             for k, t in enumerate(predicted):
                 if k not in used:
-                    past = any(span and g["is_target"] == "no"
-                               and _overlap((t.source.start, t.source.end), span)
-                               for g, span in rows)
-                    extra.append(f"{file} {t.indicator_as_printed} {t.target_year} "
-                                 f"{t.comparator}{t.value_as_printed} change={t.change}"
-                                 f"{' (a past result)' if past else ''} | {t.source.quote}")
+                    past = any(
+                        span
+                        and g["is_target"] == "no"
+                        and _overlap((t.source.start, t.source.end), span)
+                        for g, span in rows
+                    )
+                    extra.append(
+                        f"{file} {t.indicator_as_printed} {t.target_year} "
+                        f"{t.comparator}{t.value_as_printed} change={t.change}"
+                        f"{' (a past result)' if past else ''} | {t.source.quote}"
+                    )
         label = "strict" if strict else "year+value"
-        results[strict] = _report(f"{plans.source}: prose {label}", part, tp_gold, n_gold, tp_pred, n_pred,
-                                  missed if strict else [], extra if strict else [])
+        results[strict] = _report(
+            f"{plans.source}: prose {label}",
+            part,
+            tp_gold,
+            n_gold,
+            tp_pred,
+            n_pred,
+            missed if strict else [],
+            extra if strict else [],
+        )
     floor_recall, floor_precision = plans.floor("prose-targets", part)
     recall, precision = results[True]
     assert recall >= floor_recall and precision >= floor_precision, (recall, precision)
 
 
-def test_no_value_borrowed_from_another_row(plans: Plans,
-                                            targets: dict[str, list[Target]]) -> None:
+def test_no_value_borrowed_from_another_row(plans: Plans, targets: dict[str, list[Target]]) -> None:
     """Every target's printed value stands in its own quote (its row or clause)."""
     borrowed = []
     total = 0
-    dev = set(_files("prose-targets", "dev")) | set(_files("unit-roles", "dev")) | set(
-        _files("money", "dev"))
+    dev = (
+        set(_files("prose-targets", "dev"))
+        | set(_files("unit-roles", "dev"))
+        | set(_files("money", "dev"))
+    )
     for file, ts in targets.items():
         for t in ts:
             if not t.value_as_printed:
                 continue
             total += 1
             if _norm(t.value_as_printed) not in _norm(t.source.quote):
-                borrowed.append(f"{file} {t.indicator_as_printed} {t.value_as_printed} | "
-                                f"{t.source.quote[:60]}" if file in dev or SHOW_HELDOUT
-                                else f"{file} (held-out)")
-    print(f"\n[corpus-facts] {plans.source}: values borrowed from another row: {len(borrowed)} of {total}")
+                borrowed.append(
+                    f"{file} {t.indicator_as_printed} {t.value_as_printed} | {t.source.quote[:60]}"
+                    if file in dev or SHOW_HELDOUT
+                    else f"{file} (held-out)"
+                )
+    print(
+        f"\n[corpus-facts] {plans.source}: values borrowed from another row: {len(borrowed)} of {total}"
+    )
     assert total > 0 and not borrowed, borrowed[:10]
 
 
@@ -271,8 +321,11 @@ def test_unit_roles(part: str, plans: Plans) -> None:
     for file in files:
         plan = plans[file]
         tasks = task_assignments(plan.doc)
-        predicted = {(k, "".join(u.name_as_printed.split()), u.role)
-                     for k, task in enumerate(tasks) for u in task.units}
+        predicted = {
+            (k, "".join(u.name_as_printed.split()), u.role)
+            for k, task in enumerate(tasks)
+            for u in task.units
+        }
         matched: set[tuple[int, str, str]] = set()
         for g in (g for g in gold if g["file"] == file):
             n_gold += 1
@@ -281,24 +334,32 @@ def test_unit_roles(part: str, plans: Plans) -> None:
             if span is not None:
                 task = next((k for k, t in enumerate(tasks) if t.start <= span[0] < t.end), None)
                 if task is None:  # a heading on its own line before the task's segment
-                    task = next((k for k, t in enumerate(tasks)
-                                 if span[0] <= t.start < span[0] + 200), None)
+                    task = next(
+                        (k for k, t in enumerate(tasks) if span[0] <= t.start < span[0] + 200), None
+                    )
             key = (task, "".join(g["unit"].split()), g["role"])
             if task is not None and key in predicted:
                 tp_gold += 1
                 matched.add(key)  # type: ignore[arg-type]
             else:
-                got = sorted((u.role, u.name_as_printed) for u in tasks[task].units) \
-                    if task is not None else "no task found"
-                missed.append(f"{file} {g['task_quote'][:20]} {g['unit']} {g['role']} "
-                              f"(extracted: {got})")
+                got = (
+                    sorted((u.role, u.name_as_printed) for u in tasks[task].units)
+                    if task is not None
+                    else "no task found"
+                )
+                missed.append(
+                    f"{file} {g['task_quote'][:20]} {g['unit']} {g['role']} (extracted: {got})"
+                )
         n_pred += len(predicted)
         tp_pred += len(matched)
         for k, name, role in sorted(predicted - matched):
-            extra.append(f"{file} task {k} {plan.doc.text[tasks[k].start:tasks[k].start + 20]!r}"
-                         f" {name} {role}")
-    recall, precision = _report(f"{plans.source}: unit roles", part, tp_gold, n_gold, tp_pred, n_pred, missed,
-                                extra)
+            extra.append(
+                f"{file} task {k} {plan.doc.text[tasks[k].start : tasks[k].start + 20]!r}"
+                f" {name} {role}"
+            )
+    recall, precision = _report(
+        f"{plans.source}: unit roles", part, tp_gold, n_gold, tp_pred, n_pred, missed, extra
+    )
     floor_recall, floor_precision = plans.floor("unit-roles", part)
     assert recall >= floor_recall and precision >= floor_precision, (recall, precision)
 
@@ -330,15 +391,23 @@ def test_money(part: str, plans: Plans) -> None:
         for g in (g for g in gold if g["file"] == file):
             n_gold += 1
             span = plan.locate(g["quote"])
-            want = (Decimal(g["printed"]), g["unit_printed"], Decimal(g["yuan"]),
-                    g.get("per") or None)
+            want = (
+                Decimal(g["printed"]),
+                g["unit_printed"],
+                Decimal(g["yuan"]),
+                g.get("per") or None,
+            )
             hit = None
             if span is not None:
                 for k, a in enumerate(amounts):
                     if k in used or not _overlap((a.source.start, a.source.end), span):
                         continue
-                    got = (Decimal(a.value_as_printed.replace(",", "")), a.unit_as_printed,
-                           a.amount_yuan, a.per)
+                    got = (
+                        Decimal(a.value_as_printed.replace(",", "")),
+                        a.unit_as_printed,
+                        a.amount_yuan,
+                        a.per,
+                    )
                     if got == want:
                         hit = k
                         break
@@ -350,15 +419,21 @@ def test_money(part: str, plans: Plans) -> None:
                 why = "not found" if hit is None else f"kind {_money_kind(amounts[hit])}"
                 if hit is not None:
                     used.add(hit)
-                missed.append(f"{file} p{g['page']} {g['quote']} → {g['printed']}{g['unit_printed']}"
-                              f" {g['kind']} per={g.get('per')} ({why})")
+                missed.append(
+                    f"{file} p{g['page']} {g['quote']} → {g['printed']}{g['unit_printed']}"
+                    f" {g['kind']} per={g.get('per')} ({why})"
+                )
         n_pred += len(amounts)
         tp_pred += kind_agree
         kind_agree = 0
         for k, a in enumerate(amounts):
             if k not in used:
-                extra.append(f"{file} {a.value_as_printed}{a.unit_as_printed} {_money_kind(a)} "
-                             f"per={a.per} | {a.source.quote}")
-    recall, precision = _report(f"{plans.source}: money", part, tp_gold, n_gold, tp_pred, n_pred, missed, extra)
+                extra.append(
+                    f"{file} {a.value_as_printed}{a.unit_as_printed} {_money_kind(a)} "
+                    f"per={a.per} | {a.source.quote}"
+                )
+    recall, precision = _report(
+        f"{plans.source}: money", part, tp_gold, n_gold, tp_pred, n_pred, missed, extra
+    )
     floor_recall, floor_precision = plans.floor("money", part)
     assert recall >= floor_recall and precision >= floor_precision, (recall, precision)

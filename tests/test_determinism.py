@@ -23,9 +23,14 @@ for path in sys.argv[1:]:
 
 def _digests(seed: str) -> list[str]:
     files = [str(p) for p in [*PLAN_FILES.values(), *PARENT_FILES.values()]]
-    done = subprocess.run([sys.executable, "-c", SCRIPT, *files], capture_output=True,
-                          text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": seed},
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        check=True,
+    )
     return done.stdout.splitlines()
 
 

@@ -76,9 +76,11 @@ def test_quotes_are_exact(key: str) -> None:
 @pytest.mark.parametrize("key", sorted(EXPECTED_COUNTS))
 def test_no_measure_from_background_or_framework(key: str) -> None:
     doc = _doc(key)
-    excluded = [s for s in doc.outline.walk()
-                if s.kind in ("chapter", "section", "item", "part")
-                and heading_category(s.heading)]
+    excluded = [
+        s
+        for s in doc.outline.walk()
+        if s.kind in ("chapter", "section", "item", "part") and heading_category(s.heading)
+    ]
     for m in _measures(key):
         for s in excluded:
             assert not (s.start <= m.source.start < s.end), (s.heading, m.label)
@@ -93,11 +95,20 @@ def test_no_measure_from_situation_chapter_of_000() -> None:
 
 @pytest.mark.parametrize(
     ("heading", "category"),
-    [("现状与形势", "background"), ("应对气候变化的基础和形势", "background"),
-     ("工作基础与形势分析", "background"), ("总体要求", "framework"), ("指导思想", "framework"),
-     ("基本原则", "framework"), ("主要目标", "framework"), ("行动目标", "framework"),
-     ("重点工程与效益分析", "outcome"), ("保障措施", None), ("加强城乡基础设施气候韧性", None),
-     ("严格控制温室气体排放", None)],
+    [
+        ("现状与形势", "background"),
+        ("应对气候变化的基础和形势", "background"),
+        ("工作基础与形势分析", "background"),
+        ("总体要求", "framework"),
+        ("指导思想", "framework"),
+        ("基本原则", "framework"),
+        ("主要目标", "framework"),
+        ("行动目标", "framework"),
+        ("重点工程与效益分析", "outcome"),
+        ("保障措施", None),
+        ("加强城乡基础设施气候韧性", None),
+        ("严格控制温室气体排放", None),
+    ],
 )
 def test_heading_category(heading: str, category: str | None) -> None:
     assert heading_category(heading) == category
@@ -109,8 +120,11 @@ def test_task_column() -> None:
 
 
 def _find(key: str, number: str = "", label: str = "") -> Measure:
-    return next(m for m in _measures(key) if (not number or m.number == number)
-                and (not label or m.label == label))
+    return next(
+        m
+        for m in _measures(key)
+        if (not number or m.number == number) and (not label or m.label == label)
+    )
 
 
 @pytest.mark.parametrize(
@@ -137,7 +151,9 @@ def test_measure_carries_its_units_and_number() -> None:
     assert "牵头单位" not in m.text  # the assignment is in the units, the quote keeps it
     assert "牵头单位" in m.source.quote
     assert [(u.role, u.name_as_printed) for u in m.units] == [
-        ("lead", "区发展改革委"), ("cooperating", "区经济信息委")]
+        ("lead", "区发展改革委"),
+        ("cooperating", "区经济信息委"),
+    ]
 
 
 def test_task_table_rows_are_measures() -> None:
@@ -147,7 +163,9 @@ def test_task_table_rows_are_measures() -> None:
     assert m.text == "加快充电设施建设。推进电动汽车充电基础设施建设。"
     assert m.label == "加快充电设施建设"
     assert [(u.role, u.name_as_printed) for u in m.units] == [
-        ("lead", "区交通局"), ("lead", "区能源局")]
+        ("lead", "区交通局"),
+        ("lead", "区能源局"),
+    ]
 
 
 def test_places_exclude_own_district() -> None:
@@ -181,8 +199,11 @@ def test_keywords_drop_domain_stop_words() -> None:
 @pytest.mark.parametrize(
     ("printed", "heading_line", "flat"),
     [
-        ("加快能源结构调整，全面提高非化石能\n源消费比重。", False,
-         "加快能源结构调整，全面提高非化石能源消费比重。"),
+        (
+            "加快能源结构调整，全面提高非化石能\n源消费比重。",
+            False,
+            "加快能源结构调整，全面提高非化石能源消费比重。",
+        ),
         ("增加林业碳汇\n牢筑长江上游生态屏障。", True, "增加林业碳汇\n牢筑长江上游生态屏障。"),
         ("严控煤炭消费。\n加快能源结构调整。", False, "严控煤炭消费。\n加快能源结构调整。"),
         ("\t区住房城乡\n\t建委", False, "区住房城乡建委"),

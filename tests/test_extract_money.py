@@ -20,35 +20,56 @@ from plankg.ingest.segment import outline
 
 def _money(text: str) -> list[tuple[str, str, Decimal, str, bool, str | None]]:
     cleaned = clean("第一章 支持措施\n" + text + "\n")
-    doc = Document(Path("hand.txt"), None, cleaned, outline(cleaned),  # type: ignore[arg-type]
-                   replace(extract_metadata(cleaned.text)))
+    doc = Document(
+        Path("hand.txt"),
+        None,
+        cleaned,
+        outline(cleaned),  # type: ignore[arg-type]
+        replace(extract_metadata(cleaned.text)),
+    )
     out = []
     for a in extract_money(doc):
-        assert a.source.quote == doc.text[a.source.start:a.source.end]
-        out.append((a.value_as_printed, a.unit_as_printed, a.amount_yuan, a.purpose, a.cap,
-                    a.per))
+        assert a.source.quote == doc.text[a.source.start : a.source.end]
+        out.append((a.value_as_printed, a.unit_as_printed, a.amount_yuan, a.purpose, a.cap, a.per))
     return out
 
 
 D = Decimal
 ROWS = [
     ("计划总投资604.42亿元。", [("604.42", "亿元", D("60442000000"), "investment", False, None)]),
-    ("共兑现养殖户退出补偿资金1.767亿元。",
-     [("1.767", "亿元", D("176700000"), "subsidy", False, None)]),
-    ("设立绿色低碳发展基金1.5万亿元。", [("1.5", "万亿元", D("1500000000000"), "fund", False, None)]),
+    (
+        "共兑现养殖户退出补偿资金1.767亿元。",
+        [("1.767", "亿元", D("176700000"), "subsidy", False, None)],
+    ),
+    (
+        "设立绿色低碳发展基金1.5万亿元。",
+        [("1.5", "万亿元", D("1500000000000"), "fund", False, None)],
+    ),
     ("对获评的企业，最高奖励50万元。", [("50", "万元", D("500000"), "award", True, None)]),
-    ("给予一次性补贴10万元，每家企业最高50万元。",
-     [("10", "万元", D("100000"), "subsidy", False, None),
-      ("50", "万元", D("500000"), "subsidy", True, None)]),
+    (
+        "给予一次性补贴10万元，每家企业最高50万元。",
+        [
+            ("10", "万元", D("100000"), "subsidy", False, None),
+            ("50", "万元", D("500000"), "subsidy", True, None),
+        ],
+    ),
     ("给予15万元补贴。", [("15", "万元", D("150000"), "subsidy", False, None)]),
-    ("分别给予30万、20万、10万元活动经费补贴。",
-     [("30", "万元", D("300000"), "subsidy", False, None),
-      ("20", "万元", D("200000"), "subsidy", False, None),
-      ("10", "万元", D("100000"), "subsidy", False, None)]),
+    (
+        "分别给予30万、20万、10万元活动经费补贴。",
+        [
+            ("30", "万元", D("300000"), "subsidy", False, None),
+            ("20", "万元", D("200000"), "subsidy", False, None),
+            ("10", "万元", D("100000"), "subsidy", False, None),
+        ],
+    ),
     ("补贴标准为0.15元/千瓦时。", [("0.15", "元", D("0.15"), "subsidy", False, "千瓦时")]),
-    ("全省林业投资累计992.36亿元，其中中央资金317.32亿元。",
-     [("992.36", "亿元", D("99236000000"), "investment", False, None),
-      ("317.32", "亿元", D("31732000000"), "investment", False, None)]),
+    (
+        "全省林业投资累计992.36亿元，其中中央资金317.32亿元。",
+        [
+            ("992.36", "亿元", D("99236000000"), "investment", False, None),
+            ("317.32", "亿元", D("31732000000"), "investment", False, None),
+        ],
+    ),
     ("户均增收1297元。", [("1297", "元", D("1297"), "other", False, None)]),
     ("给予创建单位2\n\n万元补贴。", [("2", "万元", D("20000"), "subsidy", False, None)]),
     # per-unit indicators are not money

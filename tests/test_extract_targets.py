@@ -42,27 +42,35 @@ EIGHT_PLAN = "yongchuan-2022-eco-civilization-demo-zone.txt"  # 表2-1: the hard
 # Cells
 
 
-@pytest.mark.parametrize(("cell", "value", "comparator", "cumulative", "higher"), [
-    ("22.2", Decimal("22.2"), "=", False, False),
-    ("≥200", Decimal("200"), "≥", False, False),
-    ("＞51", Decimal("51"), ">", False, False),
-    ("≤0.3", Decimal("0.3"), "≤", False, False),
-    ("<28", Decimal("28"), "<", False, False),
-    ("约5", Decimal("5"), "≈", False, False),
-    ("5左右", Decimal("5"), "≈", False, False),
-    ("【6】", Decimal("6"), "=", True, False),
-    ("【＜28】", Decimal("28"), "<", True, False),
-    ("市级下达", None, "=", False, True),
-    ("完成市级下达目标", None, "=", False, True),
-    ("完成市级规定的目标任务", None, "=", False, True),
-    ("100，完成市级规定的目标任务", Decimal("100"), "=", False, True),
-    ("开展", None, "=", False, False),
-])
-def test_parse_cell(cell: str, value: Decimal | None, comparator: str, cumulative: bool,
-                    higher: bool) -> None:
+@pytest.mark.parametrize(
+    ("cell", "value", "comparator", "cumulative", "higher"),
+    [
+        ("22.2", Decimal("22.2"), "=", False, False),
+        ("≥200", Decimal("200"), "≥", False, False),
+        ("＞51", Decimal("51"), ">", False, False),
+        ("≤0.3", Decimal("0.3"), "≤", False, False),
+        ("<28", Decimal("28"), "<", False, False),
+        ("约5", Decimal("5"), "≈", False, False),
+        ("5左右", Decimal("5"), "≈", False, False),
+        ("【6】", Decimal("6"), "=", True, False),
+        ("【＜28】", Decimal("28"), "<", True, False),
+        ("市级下达", None, "=", False, True),
+        ("完成市级下达目标", None, "=", False, True),
+        ("完成市级规定的目标任务", None, "=", False, True),
+        ("100，完成市级规定的目标任务", Decimal("100"), "=", False, True),
+        ("开展", None, "=", False, False),
+    ],
+)
+def test_parse_cell(
+    cell: str, value: Decimal | None, comparator: str, cumulative: bool, higher: bool
+) -> None:
     parsed = parse_cell(cell)
     assert (parsed.value, parsed.comparator, parsed.cumulative, parsed.set_by_higher_level) == (
-        value, comparator, cumulative, higher)
+        value,
+        comparator,
+        cumulative,
+        higher,
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -73,41 +81,116 @@ def _doc(text: str) -> Document:
     """A Document from a text, as `load_plan` would build it from a file."""
     cleaned = clean(text)
     metadata = replace(extract_metadata(cleaned.text), issued=date(2022, 6, 1))
-    return Document(Path("hand.txt"), None, cleaned, outline(cleaned),  # type: ignore[arg-type]
-                    metadata)
+    return Document(
+        Path("hand.txt"),
+        None,
+        cleaned,
+        outline(cleaned),  # type: ignore[arg-type]
+        metadata,
+    )
 
 
 def test_table_row_by_hand() -> None:
     text = "森林蓄积量（万立方米）\t200\t≥200\t约束性"
-    row = Segment("row", "11", "森林蓄积量（万立方米）", 0, len(text), 0,
-                  cells={"类别": "重点领域指标", "序号": "11", "指标名称": "森林蓄积量（万立方米）",
-                         "2020年": "200", "2025年": "≥200", "指标属性": "约束性"})
-    table = Segment("table", "表1", "指标体系", 0, len(text), 0, (row,),
-                    columns=("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"))
+    row = Segment(
+        "row",
+        "11",
+        "森林蓄积量（万立方米）",
+        0,
+        len(text),
+        0,
+        cells={
+            "类别": "重点领域指标",
+            "序号": "11",
+            "指标名称": "森林蓄积量（万立方米）",
+            "2020年": "200",
+            "2025年": "≥200",
+            "指标属性": "约束性",
+        },
+    )
+    table = Segment(
+        "table",
+        "表1",
+        "指标体系",
+        0,
+        len(text),
+        0,
+        (row,),
+        columns=("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"),
+    )
     assert is_indicator_table(table)
     (target,) = table_targets(text, table, vocabulary())
-    assert (target.indicator_as_printed, target.indicator, target.unit, target.value,
-            target.target_year, target.comparator, target.value_as_printed,
-            target.baseline_value, target.baseline_year, target.bindingness,
-            target.set_by_higher_level, target.cumulative) == (
-        "森林蓄积量（万立方米）", "forestStock", "万立方米", Decimal("200"), 2025, "≥", "≥200",
-        Decimal("200"), 2020, "binding", False, False)
+    assert (
+        target.indicator_as_printed,
+        target.indicator,
+        target.unit,
+        target.value,
+        target.target_year,
+        target.comparator,
+        target.value_as_printed,
+        target.baseline_value,
+        target.baseline_year,
+        target.bindingness,
+        target.set_by_higher_level,
+        target.cumulative,
+    ) == (
+        "森林蓄积量（万立方米）",
+        "forestStock",
+        "万立方米",
+        Decimal("200"),
+        2025,
+        "≥",
+        "≥200",
+        Decimal("200"),
+        2020,
+        "binding",
+        False,
+        False,
+    )
     assert target.source.quote == text
 
 
 def test_table_with_two_target_years_and_unit_column() -> None:
     text = "生态环境教育基地 个 ≥1 2 ≥2 ≥3"
-    columns = ("领域", "序号", "指标名称", "单位", "指标值（A）", "2021年现状值", "2023年目标值",
-               "2025年目标值", "责任单位")
-    row = Segment("row", "38", "生态环境教育基地", 0, len(text), 0,
-                  cells={"领域": "生态文化", "序号": "38", "指标名称": "生态环境教育基地",
-                         "单位": "个", "指标值（A）": "≥1", "2021年现状值": "2",
-                         "2023年目标值": "≥2", "2025年目标值": "≥3", "责任单位": "区教委"})
+    columns = (
+        "领域",
+        "序号",
+        "指标名称",
+        "单位",
+        "指标值（A）",
+        "2021年现状值",
+        "2023年目标值",
+        "2025年目标值",
+        "责任单位",
+    )
+    row = Segment(
+        "row",
+        "38",
+        "生态环境教育基地",
+        0,
+        len(text),
+        0,
+        cells={
+            "领域": "生态文化",
+            "序号": "38",
+            "指标名称": "生态环境教育基地",
+            "单位": "个",
+            "指标值（A）": "≥1",
+            "2021年现状值": "2",
+            "2023年目标值": "≥2",
+            "2025年目标值": "≥3",
+            "责任单位": "区教委",
+        },
+    )
     table = Segment("table", "表2-1", "", 0, len(text), 0, (row,), columns=columns)
-    got = [(t.target_year, t.value, t.comparator, t.unit, t.baseline_value, t.baseline_year)
-           for t in table_targets(text, table, vocabulary())]
-    assert got == [(2023, Decimal("2"), "≥", "个", Decimal("2"), 2021),
-                   (2025, Decimal("3"), "≥", "个", Decimal("2"), 2021)]
+    got = [
+        (t.target_year, t.value, t.comparator, t.unit, t.baseline_value, t.baseline_year)
+        for t in table_targets(text, table, vocabulary())
+    ]
+    assert got == [
+        (2023, Decimal("2"), "≥", "个", Decimal("2"), 2021),
+        (2025, Decimal("3"), "≥", "个", Decimal("2"), 2021),
+    ]
 
 
 def test_task_table_is_not_an_indicator_table() -> None:
@@ -126,31 +209,61 @@ class Expect:
 
 
 PROSE = [
-    ("到2025年，森林蓄积量达90万立方米、森林覆盖率不低于38%。",
-     [Expect("森林蓄积量", 2025, "=", "90", indicator="forestStock"),
-      Expect("森林覆盖率", 2025, "≥", "38", indicator="forestCoverage")]),
-    ("到2025年，单位地区生产总值能耗和二氧化碳排放强度持续降低，分别较2020年降低16%、18%以上。",
-     [Expect("单位地区生产总值能耗", 2025, "≥", "16", 2020, "energyIntensityReduction"),
-      Expect("二氧化碳排放强度", 2025, "≥", "18", 2020, "co2IntensityReduction")]),
-    ("到2025年，细颗粒物年均浓度控制在30.3微克/立方米以内。",
-     [Expect("细颗粒物年均浓度", 2025, "≤", "30.3")]),
-    ("到2025年，城镇绿色建筑占新建建筑比例达到100%。",
-     [Expect("城镇绿色建筑占新建建筑比例", 2025, "=", "100")]),
-    ("力争到2025年，单位GDP能耗强度较2020年下降14.5%。",
-     [Expect("单位GDP能耗强度", 2025, "=", "14.5", 2020, "energyIntensityReduction")]),
-    ("到2025年，单位地区生产总值二氧化碳排放下降完成上级下达目标。",
-     [Expect("单位地区生产总值二氧化碳排放下降", 2025, "=", None,
-             indicator="co2IntensityReduction")]),
-    ("到2023年，完成市级下达的单位地区生产总值用水量考核要求。",
-     [Expect("单位地区生产总值用水量", 2023, "=", None)]),
-    ("“十四五”期间，全区新增光伏装机10万千瓦以上。",
-     [Expect("新增光伏装机", 2025, "≥", "10")]),
-    ("农膜回收率到2023年、2025年分别达到88%、90%以上。",
-     [Expect("农膜回收率", 2023, "≥", "88"), Expect("农膜回收率", 2025, "≥", "90")]),
-    ("到2030年，非化石能源消费比重达到25%左右。",
-     [Expect("非化石能源消费比重", 2030, "≈", "25", indicator="nonFossilShare")]),
-    ("力争到2025年，全区创建1个低碳产业示范园区、5个低碳社区试点。",
-     [Expect("创建低碳产业示范园区", 2025, "=", "1"), Expect("低碳社区试点", 2025, "=", "5")]),
+    (
+        "到2025年，森林蓄积量达90万立方米、森林覆盖率不低于38%。",
+        [
+            Expect("森林蓄积量", 2025, "=", "90", indicator="forestStock"),
+            Expect("森林覆盖率", 2025, "≥", "38", indicator="forestCoverage"),
+        ],
+    ),
+    (
+        "到2025年，单位地区生产总值能耗和二氧化碳排放强度持续降低，分别较2020年降低16%、18%以上。",
+        [
+            Expect("单位地区生产总值能耗", 2025, "≥", "16", 2020, "energyIntensityReduction"),
+            Expect("二氧化碳排放强度", 2025, "≥", "18", 2020, "co2IntensityReduction"),
+        ],
+    ),
+    (
+        "到2025年，细颗粒物年均浓度控制在30.3微克/立方米以内。",
+        [Expect("细颗粒物年均浓度", 2025, "≤", "30.3")],
+    ),
+    (
+        "到2025年，城镇绿色建筑占新建建筑比例达到100%。",
+        [Expect("城镇绿色建筑占新建建筑比例", 2025, "=", "100")],
+    ),
+    (
+        "力争到2025年，单位GDP能耗强度较2020年下降14.5%。",
+        [Expect("单位GDP能耗强度", 2025, "=", "14.5", 2020, "energyIntensityReduction")],
+    ),
+    (
+        "到2025年，单位地区生产总值二氧化碳排放下降完成上级下达目标。",
+        [
+            Expect(
+                "单位地区生产总值二氧化碳排放下降",
+                2025,
+                "=",
+                None,
+                indicator="co2IntensityReduction",
+            )
+        ],
+    ),
+    (
+        "到2023年，完成市级下达的单位地区生产总值用水量考核要求。",
+        [Expect("单位地区生产总值用水量", 2023, "=", None)],
+    ),
+    ("“十四五”期间，全区新增光伏装机10万千瓦以上。", [Expect("新增光伏装机", 2025, "≥", "10")]),
+    (
+        "农膜回收率到2023年、2025年分别达到88%、90%以上。",
+        [Expect("农膜回收率", 2023, "≥", "88"), Expect("农膜回收率", 2025, "≥", "90")],
+    ),
+    (
+        "到2030年，非化石能源消费比重达到25%左右。",
+        [Expect("非化石能源消费比重", 2030, "≈", "25", indicator="nonFossilShare")],
+    ),
+    (
+        "力争到2025年，全区创建1个低碳产业示范园区、5个低碳社区试点。",
+        [Expect("创建低碳产业示范园区", 2025, "=", "1"), Expect("低碳社区试点", 2025, "=", "5")],
+    ),
     # background: past years and earlier periods state facts, not targets
     ("“十三五”期间，全区单位地区生产总值能耗降低16%。", []),
     ("2020年，森林覆盖率达到51%，较2015年提高6.7个百分点。", []),
@@ -166,20 +279,31 @@ def test_prose_sentence(sentence: str, expected: list[Expect]) -> None:
     text = "第三章 重点任务\n" + sentence + "\n"
     doc = _doc(text)
     got = [t for t in extract_targets(doc) if t.source.segment.kind != "row"]
-    assert [(t.indicator_as_printed, t.target_year, t.comparator,
-             None if t.set_by_higher_level else str(t.value), t.baseline_year) for t in got] == [
+    assert [
+        (
+            t.indicator_as_printed,
+            t.target_year,
+            t.comparator,
+            None if t.set_by_higher_level else str(t.value),
+            t.baseline_year,
+        )
+        for t in got
+    ] == [
         (e.indicator_as_printed, e.target_year, e.comparator, e.value, e.baseline_year)
-        for e in expected]
+        for e in expected
+    ]
     for t, e in zip(got, expected, strict=True):
         if e.indicator:
             assert t.indicator == e.indicator
-        assert t.source.quote == doc.text[t.source.start:t.source.end]
+        assert t.source.quote == doc.text[t.source.start : t.source.end]
         assert t.source.quote.replace("\n", "") in sentence
 
 
 def test_background_heading_is_skipped() -> None:
-    doc = _doc("第一章 发展基础\n到2025年，森林覆盖率达到51%。\n第二章 主要目标\n"
-               "到2025年，森林覆盖率达到52%。\n")
+    doc = _doc(
+        "第一章 发展基础\n到2025年，森林覆盖率达到51%。\n第二章 主要目标\n"
+        "到2025年，森林覆盖率达到52%。\n"
+    )
     assert [t.value for t in extract_targets(doc)] == [Decimal("52")]
 
 
@@ -212,7 +336,7 @@ def extracted() -> dict[str, tuple[Document, list[Target]]]:
 def test_every_quote_is_its_span(extracted: dict[str, tuple[Document, list[Target]]]) -> None:
     for doc, targets in extracted.values():
         for t in targets:
-            assert t.source.quote == doc.text[t.source.start:t.source.end]
+            assert t.source.quote == doc.text[t.source.start : t.source.end]
             assert 0 <= t.source.start < t.source.end <= len(doc.text)
 
 
@@ -223,7 +347,12 @@ def test_yongchuan_table_1(extracted: dict[str, tuple[Document, list[Target]]]) 
     by_name = {t.indicator_as_printed: t for t in rows}
     t = by_name["单位地区生产总值能源消费下降率（%）"]
     assert (t.value, t.baseline_value, t.baseline_year, t.bindingness, t.indicator) == (
-        Decimal("14.5"), Decimal("22.2"), 2020, "binding", "energyIntensityReduction")
+        Decimal("14.5"),
+        Decimal("22.2"),
+        2020,
+        "binding",
+        "energyIntensityReduction",
+    )
     t = by_name["森林覆盖率（%）"]
     assert (t.comparator, t.value, t.value_as_printed) == (">", Decimal("51"), "＞51")
     t = by_name["单位地区生产总值二氧化碳排放下降（%）"]
@@ -269,12 +398,21 @@ class Gold:
 
 def _gold() -> list[Gold]:
     with GOLD.open(encoding="utf-8") as f:
-        return [Gold(r["plan"], r["indicator_as_printed"], int(r["target_year"]), r["comparator"],
-                     r["value_as_printed"], Decimal(r["value"]) if r["value"] else None,
-                     Decimal(r["baseline_value"]) if r["baseline_value"] else None,
-                     int(r["baseline_year"]) if r["baseline_year"] else None, r["source_kind"],
-                     r["set_by_higher_level"] == "1")
-                for r in csv.DictReader(f)]
+        return [
+            Gold(
+                r["plan"],
+                r["indicator_as_printed"],
+                int(r["target_year"]),
+                r["comparator"],
+                r["value_as_printed"],
+                Decimal(r["value"]) if r["value"] else None,
+                Decimal(r["baseline_value"]) if r["baseline_value"] else None,
+                int(r["baseline_year"]) if r["baseline_year"] else None,
+                r["source_kind"],
+                r["set_by_higher_level"] == "1",
+            )
+            for r in csv.DictReader(f)
+        ]
 
 
 _NORM = re.compile(r"[\s（(][^（()）]*[）)]\s*$|\s")
@@ -289,7 +427,7 @@ def _overlap(a: str, b: str) -> bool:
     a, b = _norm(a), _norm(b)
     if a in b or b in a:
         return True
-    return any(a[i:i + 4] in b for i in range(len(a) - 3))
+    return any(a[i : i + 4] in b for i in range(len(a) - 3))
 
 
 def _same_value(g: Gold, t: Target) -> bool:
@@ -299,15 +437,23 @@ def _same_value(g: Gold, t: Target) -> bool:
 
 
 def _table_exact(g: Gold, t: Target) -> bool:
-    return (t.value_as_printed == g.value_as_printed and t.value == g.value
-            and t.comparator == g.comparator and t.baseline_value == g.baseline_value
-            and t.baseline_year == g.baseline_year
-            and t.set_by_higher_level == g.set_by_higher_level)
+    return (
+        t.value_as_printed == g.value_as_printed
+        and t.value == g.value
+        and t.comparator == g.comparator
+        and t.baseline_value == g.baseline_value
+        and t.baseline_year == g.baseline_year
+        and t.set_by_higher_level == g.set_by_higher_level
+    )
 
 
 def _table_targets(doc: Document, targets: list[Target]) -> list[Target]:
-    rows = {row.start for seg in doc.outline.walk()
-            if seg.kind == "table" and is_indicator_table(seg) for row in seg.children}
+    rows = {
+        row.start
+        for seg in doc.outline.walk()
+        if seg.kind == "table" and is_indicator_table(seg)
+        for row in seg.children
+    }
     return [t for t in targets if t.source.segment.kind == "row" and t.source.segment.start in rows]
 
 
@@ -319,9 +465,12 @@ def test_gold_set(extracted: dict[str, tuple[Document, list[Target]]]) -> None:
 
     def table_found(g: Gold) -> bool:
         doc, targets = extracted[g.plan]
-        return any(t.target_year == g.target_year and _norm(g.indicator_as_printed)
-                   in _norm(t.indicator_as_printed) and _table_exact(g, t)
-                   for t in _table_targets(doc, targets))
+        return any(
+            t.target_year == g.target_year
+            and _norm(g.indicator_as_printed) in _norm(t.indicator_as_printed)
+            and _table_exact(g, t)
+            for t in _table_targets(doc, targets)
+        )
 
     main = [g for g in table_gold if g.plan != EIGHT_PLAN]
     eco = [g for g in table_gold if g.plan == EIGHT_PLAN]
@@ -334,36 +483,53 @@ def test_gold_set(extracted: dict[str, tuple[Document, list[Target]]]) -> None:
         prose += [(name, t) for t in targets if id(t) not in table]
 
     def matches(g: Gold, plan: str, t: Target) -> bool:
-        return (plan == g.plan and t.target_year == g.target_year and _same_value(g, t)
-                and _overlap(g.indicator_as_printed, t.indicator_as_printed))
+        return (
+            plan == g.plan
+            and t.target_year == g.target_year
+            and _same_value(g, t)
+            and _overlap(g.indicator_as_printed, t.indicator_as_printed)
+        )
 
     recalled = [any(matches(g, p, t) for p, t in prose) for g in prose_gold]
     correct = [any(matches(g, p, t) for g in prose_gold) for p, t in prose]
-    comparators = [any(matches(g, p, t) and g.comparator == t.comparator for p, t in prose)
-                   for g in prose_gold]
+    comparators = [
+        any(matches(g, p, t) and g.comparator == t.comparator for p, t in prose) for g in prose_gold
+    ]
     table_rate = sum(main_ok) / len(main_ok)
     eco_rate = sum(eco_ok) / len(eco_ok)
     recall = sum(recalled) / len(prose_gold)
     precision = sum(correct) / len(prose)
-    print(f"\n[targets] indicator-table targets exact (000 表1, 002 专栏1): "
-          f"{sum(main_ok)}/{len(main_ok)} = {table_rate:.1%}")
-    print(f"[targets] indicator-table targets exact (003 表2-1): "
-          f"{sum(eco_ok)}/{len(eco_ok)} = {eco_rate:.1%}")
-    print(f"[targets] prose recall {sum(recalled)}/{len(prose_gold)} = {recall:.1%}, "
-          f"precision {sum(correct)}/{len(prose)} = {precision:.1%}, "
-          f"comparator agrees on {sum(comparators)}/{sum(recalled)} recalled")
+    print(
+        f"\n[targets] indicator-table targets exact (000 表1, 002 专栏1): "
+        f"{sum(main_ok)}/{len(main_ok)} = {table_rate:.1%}"
+    )
+    print(
+        f"[targets] indicator-table targets exact (003 表2-1): "
+        f"{sum(eco_ok)}/{len(eco_ok)} = {eco_rate:.1%}"
+    )
+    print(
+        f"[targets] prose recall {sum(recalled)}/{len(prose_gold)} = {recall:.1%}, "
+        f"precision {sum(correct)}/{len(prose)} = {precision:.1%}, "
+        f"comparator agrees on {sum(comparators)}/{sum(recalled)} recalled"
+    )
     for g, ok in zip(prose_gold, recalled, strict=True):
         if not ok:
-            print(f"[targets]   missed: {g.plan} {g.indicator_as_printed} {g.target_year} "
-                  f"{g.value_as_printed}")
+            print(
+                f"[targets]   missed: {g.plan} {g.indicator_as_printed} {g.target_year} "
+                f"{g.value_as_printed}"
+            )
     for (p, t), ok in zip(prose, correct, strict=True):
         if not ok:
-            print(f"[targets]   extra: {p} {t.indicator_as_printed} {t.target_year} "
-                  f"{t.value_as_printed}")
+            print(
+                f"[targets]   extra: {p} {t.indicator_as_printed} {t.target_year} "
+                f"{t.value_as_printed}"
+            )
     for g, ok in zip(main + eco, main_ok + eco_ok, strict=True):
         if not ok:
-            print(f"[targets]   table row wrong: {g.plan} {g.indicator_as_printed} "
-                  f"{g.target_year} {g.value_as_printed}")
+            print(
+                f"[targets]   table row wrong: {g.plan} {g.indicator_as_printed} "
+                f"{g.target_year} {g.value_as_printed}"
+            )
     assert table_rate >= TABLE_AIM
     assert recall >= RECALL_AIM
     assert precision >= PRECISION_AIM

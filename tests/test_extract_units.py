@@ -99,38 +99,64 @@ def test_parse_unit_list(printed: str, names: list[str], open_list: bool) -> Non
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("推进天然气勘探开发。（牵头单位：区发展改革委；配合单位：区经济信息委）",
-         [("lead", "区发展改革委"), ("cooperating", "区经济信息委")]),
-        ("推进勘探开发。(牵头单位:区发展改革委;配合单位:区经济信息委、区水利局)",
-         [("lead", "区发展改革委"), ("cooperating", "区经济信息委"), ("cooperating", "区水利局")]),
-        ("优化公交线路。（牵头单位：区交通局；责任单位：区住房城乡建委、区公安局）",
-         [("lead", "区交通局"), ("responsible", "区住房城乡建委"), ("responsible", "区公安局")]),
-        ("完善政策体系。（牵头单位：区碳达峰碳中和工作领导小组，责任单位：区发展改革委、区生态环境局等）",
-         [("lead", "区碳达峰碳中和工作领导小组"), ("responsible", "区发展改革委"),
-          ("responsible", "区生态环境局")]),
-        ("加强宣传。（牵头部门：区委宣传部；参与单位：区教委）",
-         [("lead", "区委宣传部"), ("cooperating", "区教委")]),
+        (
+            "推进天然气勘探开发。（牵头单位：区发展改革委；配合单位：区经济信息委）",
+            [("lead", "区发展改革委"), ("cooperating", "区经济信息委")],
+        ),
+        (
+            "推进勘探开发。(牵头单位:区发展改革委;配合单位:区经济信息委、区水利局)",
+            [
+                ("lead", "区发展改革委"),
+                ("cooperating", "区经济信息委"),
+                ("cooperating", "区水利局"),
+            ],
+        ),
+        (
+            "优化公交线路。（牵头单位：区交通局；责任单位：区住房城乡建委、区公安局）",
+            [("lead", "区交通局"), ("responsible", "区住房城乡建委"), ("responsible", "区公安局")],
+        ),
+        (
+            "完善政策体系。（牵头单位：区碳达峰碳中和工作领导小组，责任单位：区发展改革委、区生态环境局等）",
+            [
+                ("lead", "区碳达峰碳中和工作领导小组"),
+                ("responsible", "区发展改革委"),
+                ("responsible", "区生态环境局"),
+            ],
+        ),
+        (
+            "加强宣传。（牵头部门：区委宣传部；参与单位：区教委）",
+            [("lead", "区委宣传部"), ("cooperating", "区教委")],
+        ),
         # 责任单位 means responsible, as printed, also when it stands alone (issue 10)
-        ("强化考核。（责任单位：区生态环境局、区发展改革委）",
-         [("responsible", "区生态环境局"), ("responsible", "区发展改革委")]),
+        (
+            "强化考核。（责任单位：区生态环境局、区发展改革委）",
+            [("responsible", "区生态环境局"), ("responsible", "区发展改革委")],
+        ),
         # the first-listed rule of joint plans
-        ("协同开发。（责任单位：重庆市能源局、市经济信息委；四川省能源局、经济和信息化厅；"
-         "两省市列首位的为牵头单位，下同）",
-         [("lead", "重庆市能源局"), ("responsible", "市经济信息委"), ("lead", "四川省能源局"),
-          ("responsible", "经济和信息化厅")]),
+        (
+            "协同开发。（责任单位：重庆市能源局、市经济信息委；四川省能源局、经济和信息化厅；"
+            "两省市列首位的为牵头单位，下同）",
+            [
+                ("lead", "重庆市能源局"),
+                ("responsible", "市经济信息委"),
+                ("lead", "四川省能源局"),
+                ("responsible", "经济和信息化厅"),
+            ],
+        ),
         ("开展研究（2020年）。", []),
     ],
 )
 def test_inline_assignments(sentence: str, expected: list[tuple[str, str]]) -> None:
     root, item = _item(sentence)
-    found = [u for seg, units in inline_assignments(sentence, root) for u in units
-             if seg == item]
+    found = [u for seg, units in inline_assignments(sentence, root) for u in units if seg == item]
     assert [(u.role, u.name_as_printed) for u in found] == expected
 
 
 def test_first_listed_rule_holds_below() -> None:
-    text = ("1．甲。（责任单位：重庆市能源局、市水利局；四川省能源局；两省市列首位的为牵头单位，下同）\n"
-            "2．乙。（责任单位：重庆市交通局、市公安局）")
+    text = (
+        "1．甲。（责任单位：重庆市能源局、市水利局；四川省能源局；两省市列首位的为牵头单位，下同）\n"
+        "2．乙。（责任单位：重庆市交通局、市公安局）"
+    )
     root = Segment("document", "", "", 0, len(text), 0)
     roles = [(u.role, u.name_as_printed) for _, us in inline_assignments(text, root) for u in us]
     assert roles[-2:] == [("lead", "重庆市交通局"), ("responsible", "市公安局")]
@@ -141,7 +167,10 @@ def test_open_list_is_per_list() -> None:
     root, _ = _item(text)
     units = [u for _, us in inline_assignments(text, root) for u in us]
     assert [(u.name_as_printed, u.open_list) for u in units] == [
-        ("区交通局", False), ("区公安局", True), ("区城市管理局", True)]
+        ("区交通局", False),
+        ("区公安局", True),
+        ("区城市管理局", True),
+    ]
 
 
 # -- the hand-annotated gold set --------------------------------------------------------------------
@@ -168,15 +197,17 @@ def _where(doc: Document, seg: Segment) -> str:
         return any(find(c, [*path, node]) for c in node.children)
 
     find(doc.outline, [])
-    return next((a.number for a in reversed(chain) if a.kind in ("table", "appendix")
-                 and a.number), "")
+    return next(
+        (a.number for a in reversed(chain) if a.kind in ("table", "appendix") and a.number), ""
+    )
 
 
 def _gold() -> set[tuple[str, str, str, str, str]]:
     with GOLD.open(encoding="utf-8") as f:
         rows = csv.DictReader(line for line in f if not line.startswith("#"))
-        return {(r["plan"], r["where"], _norm_number(r["number"]), r["role"], r["unit"])
-                for r in rows}
+        return {
+            (r["plan"], r["where"], _norm_number(r["number"]), r["role"], r["unit"]) for r in rows
+        }
 
 
 def _predicted(keys: set[tuple[str, str, str]]) -> set[tuple[str, str, str, str, str]]:
@@ -200,8 +231,10 @@ def test_gold_precision_recall() -> None:
     for role in ("lead", "responsible", "cooperating"):
         p = tp[role] / n_pred[role] if n_pred[role] else 1.0
         r = tp[role] / n_gold[role] if n_gold[role] else 1.0
-        print(f"  {role:12} gold {n_gold[role]:4}  predicted {n_pred[role]:4}  "
-              f"precision {p:.3f}  recall {r:.3f}")
+        print(
+            f"  {role:12} gold {n_gold[role]:4}  predicted {n_pred[role]:4}  "
+            f"precision {p:.3f}  recall {r:.3f}"
+        )
     missed = sorted(gold - predicted)
     extra = sorted(predicted - gold)
     for role in ("lead", "cooperating"):
@@ -211,8 +244,11 @@ def test_gold_precision_recall() -> None:
 
 
 def test_every_unit_span_is_exact() -> None:
-    for name in ("jiangjin-2022-chengyu-carbon-action.txt", "yongchuan-2022-climate-14fyp.txt",
-                 "yongchuan-2022-eco-civilization-demo-zone.txt"):
+    for name in (
+        "jiangjin-2022-chengyu-carbon-action.txt",
+        "yongchuan-2022-climate-14fyp.txt",
+        "yongchuan-2022-eco-civilization-demo-zone.txt",
+    ):
         doc = _doc(name)
         for _, units in extract_assignments(doc):
             for u in units:

@@ -306,8 +306,11 @@ def _from_cytoscape(data: dict[str, Any], directed: bool) -> Any:
         h.add_node(node["data"]["id"], **{k: v for k, v in node["data"].items() if k not in drawn})
     for edge in data["elements"]["edges"]:
         d = edge["data"]
-        h.add_edge(d["source"], d["target"],
-                   **{k: v for k, v in d.items() if k not in drawn | {"source", "target"}})
+        h.add_edge(
+            d["source"],
+            d["target"],
+            **{k: v for k, v in d.items() if k not in drawn | {"source", "target"}},
+        )
     return h
 
 
@@ -570,8 +573,13 @@ def test_svg_labels_show_in_a_second_renderer(graphs: Any, kind: str, tmp_path: 
     bare = svg[:start] + svg[svg.index("</g>", start) + 4 :]
 
     def render(text: str) -> bytes:
-        return subprocess.run([rsvg, "-f", "png"], input=text.encode("utf-8"),
-                              capture_output=True, check=True, timeout=60).stdout
+        return subprocess.run(
+            [rsvg, "-f", "png"],
+            input=text.encode("utf-8"),
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
 
     with_labels, without = _dark_pixels(render(svg)), _dark_pixels(render(bare))
     assert with_labels > without + 2000, (with_labels, without)

@@ -45,7 +45,9 @@ def _rows(store, text: str) -> list[dict[str, str | None]]:
 
 def _links(store) -> list[dict[str, str | None]]:
     """Every link with its kind, method and the district (or plan, for parents) of each end."""
-    return _rows(store, f"""
+    return _rows(
+        store,
+        f"""
         SELECT DISTINCT ?link ?kind ?method ?a ?b ?ga ?gb ?pa ?pb WHERE {{
           GRAPH {LINKS} {{ ?link pk:linkKind ?k ; pk:method ?method ;
                                  pk:linkSource ?a ; pk:linkTarget ?b . }}
@@ -54,24 +56,33 @@ def _links(store) -> list[dict[str, str | None]]:
           OPTIONAL {{ ?b pk:plan ?pb . OPTIONAL {{ ?pb pk:district ?db }} }}
           BIND(COALESCE(?da, ?pa) AS ?ga)
           BIND(COALESCE(?db, ?pb) AS ?gb)
-        }}""")
+        }}""",
+    )
 
 
 def _link_iris(store) -> list[str]:
-    return sorted(r["l"] or "" for r in _rows(
-        store, f"SELECT ?l WHERE {{ GRAPH {LINKS} {{ ?l a pk:Link }} }}"))
+    return sorted(
+        r["l"] or ""
+        for r in _rows(store, f"SELECT ?l WHERE {{ GRAPH {LINKS} {{ ?l a pk:Link }} }}")
+    )
 
 
 # -- text helpers, pinned in tables ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("quote", "expected"), [
-    ("1．协同开发油气资源。积极推进天然气（页岩气）勘探开发。（牵头单位：区发展改革委；配合单位：区经济信息委）",
-     "协同开发油气资源。积极推进天然气(页岩气)勘探开发。"),
-    ("（三）争取国家支持。抓住\n关键期", "争取国家支持。抓住关键期"),
-    ("63\n健全温室气体排放核算体系", "健全温室气体排放核算体系"),
-    ("非化石能\n源消费", "非化石能源消费"),
-    ("2025年，森林覆盖率达到50%", "2025年,森林覆盖率达到50%"),
-])
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        (
+            "1．协同开发油气资源。积极推进天然气（页岩气）勘探开发。（牵头单位：区发展改革委；配合单位：区经济信息委）",
+            "协同开发油气资源。积极推进天然气(页岩气)勘探开发。",
+        ),
+        ("（三）争取国家支持。抓住\n关键期", "争取国家支持。抓住关键期"),
+        ("63\n健全温室气体排放核算体系", "健全温室气体排放核算体系"),
+        ("非化石能\n源消费", "非化石能源消费"),
+        ("2025年，森林覆盖率达到50%", "2025年,森林覆盖率达到50%"),
+    ],
+)
 def test_normalise(quote: str, expected: str) -> None:
     assert normalise(quote) == expected
 
@@ -82,13 +93,17 @@ def test_shingles_ignore_punctuation() -> None:
 
 
 def test_link_iri_depends_on_kind_and_ends_only() -> None:
-    a, b = "https://w3id.org/plankg/plan/x/measure/1-2", "https://w3id.org/plankg/plan/y/measure/3-4"
+    a, b = (
+        "https://w3id.org/plankg/plan/x/measure/1-2",
+        "https://w3id.org/plankg/plan/y/measure/3-4",
+    )
     assert link_iri(SIMILAR, a, b) == link_iri(SIMILAR, a, b)
     assert link_iri(SIMILAR, a, b) != link_iri(REUSED, a, b)
     assert link_iri(SIMILAR, a, b).startswith(iri.BASE + "link/")
 
 
 # -- the linked store ---------------------------------------------------------------------------
+
 
 def test_links_of_every_kind(store) -> None:
     kinds = Counter((r["kind"], r["method"]) for r in _links(store))
@@ -105,10 +120,13 @@ def test_no_link_within_one_district(store) -> None:
 
 
 def test_every_link_is_pending_with_a_decimal_score(store) -> None:
-    bad = _rows(store, f"""
+    bad = _rows(
+        store,
+        f"""
         SELECT ?l WHERE {{ GRAPH {LINKS} {{ ?l a pk:Link .
           FILTER NOT EXISTS {{ ?l pk:reviewStatus pk:pending ; pk:score ?s .
-                              FILTER(DATATYPE(?s) = xsd:decimal && ?s >= 0 && ?s <= 1) }} }} }}""")
+                              FILTER(DATATYPE(?s) = xsd:decimal && ?s >= 0 && ?s <= 1) }} }} }}""",
+    )
     assert not bad
 
 
@@ -122,7 +140,8 @@ def test_links_graph_conforms_to_the_shapes(store) -> None:
     data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri.LINKS_GRAPH))
     graph = rdflib.Graph().parse(data=data, format="nt")
     shapes = rdflib.Graph().parse(
-        data=(resources.files("plankg.ontology") / "shapes.ttl").read_bytes(), format="turtle")
+        data=(resources.files("plankg.ontology") / "shapes.ttl").read_bytes(), format="turtle"
+    )
     conforms, _, text = validate(graph, shacl_graph=shapes)
     assert conforms, text
     assert len(graph) > 1000
@@ -141,8 +160,9 @@ def test_cross_border_shale_gas_block(store) -> None:
     to_yongchuan = _cross_border(store, district="荣昌区", partner="永川区", method="gazetteer")
     assert any("区块" in (r["quote"] or "") for r in to_yongchuan)
     mutual = _cross_border(store, method="mutual-mention")
-    assert any("区块" in (r["quote"] or "") and "页岩气" in (r["other_quote"] or "")
-               for r in mutual), mutual
+    assert any(
+        "区块" in (r["quote"] or "") and "页岩气" in (r["other_quote"] or "") for r in mutual
+    ), mutual
 
 
 def test_cross_border_lu_yong_jiang_and_grid(store) -> None:
@@ -168,11 +188,23 @@ def test_shared_measures_columns_and_quotes(store) -> None:
     from plankg.query import run_named
 
     columns, rows = run_named(store, "shared-measures")
-    assert columns[:11] == ["district_a", "plan_a", "measure_a", "quote_a", "district_b", "plan_b",
-                            "measure_b", "quote_b", "score", "method", "common_parent"]
+    assert columns[:11] == [
+        "district_a",
+        "plan_a",
+        "measure_a",
+        "quote_a",
+        "district_b",
+        "plan_b",
+        "measure_b",
+        "quote_b",
+        "score",
+        "method",
+        "common_parent",
+    ]
     assert {"link", "kind"} <= set(columns)
-    assert rows and all(r["quote_a"] and r["quote_b"] and r["district_a"] and r["district_b"]
-                        for r in rows)
+    assert rows and all(
+        r["quote_a"] and r["quote_b"] and r["district_a"] and r["district_b"] for r in rows
+    )
 
 
 def test_jiangjin_passage_from_the_joint_parent(store) -> None:
@@ -180,8 +212,11 @@ def test_jiangjin_passage_from_the_joint_parent(store) -> None:
     from plankg.query import run_named
 
     rows = run_named(store, "shared-measures", {"district_a": "江津区", "kind": REUSED})[1]
-    hits = [r for r in rows if "加强氛围营造" in (r["quote_a"] or "")
-            and "加强氛围营造" in (r["quote_b"] or "")]
+    hits = [
+        r
+        for r in rows
+        if "加强氛围营造" in (r["quote_a"] or "") and "加强氛围营造" in (r["quote_b"] or "")
+    ]
     assert hits, rows[:3]
     assert "联合行动方案" in (hits[0]["common_parent_plan"] or "")
     assert hits[0]["common_parent"] == hits[0]["measure_b"]
@@ -189,10 +224,13 @@ def test_jiangjin_passage_from_the_joint_parent(store) -> None:
 
 
 def test_district_pairs_sharing_a_parent_say_so(store) -> None:
-    rows = _rows(store, f"""
+    rows = _rows(
+        store,
+        f"""
         SELECT DISTINCT ?l ?p WHERE {{ GRAPH {LINKS} {{ ?l pk:commonParent ?m }}
                                        ?m pk:plan ?p . ?p pk:level ?level .
-                                       FILTER(?level != pk:districtLevel) }}""")
+                                       FILTER(?level != pk:districtLevel) }}""",
+    )
     assert rows
 
 
@@ -266,9 +304,18 @@ def _golden_rows() -> dict[str, set[tuple[str, ...]]]:
 def _as_rows(links) -> dict[str, set[tuple[str, ...]]]:
     out: dict[str, set[tuple[str, ...]]] = {}
     for x in links:
-        out.setdefault(x.kind, set()).add((
-            x.kind, x.method, x.source, x.target, str(x.score), x.common_parent or "",
-            " ".join(x.via_places), x.partner_level or ""))
+        out.setdefault(x.kind, set()).add(
+            (
+                x.kind,
+                x.method,
+                x.source,
+                x.target,
+                str(x.score),
+                x.common_parent or "",
+                " ".join(x.via_places),
+                x.partner_level or "",
+            )
+        )
     return out
 
 

@@ -13,8 +13,11 @@ from plankg.ingest.segment import outline
 
 def _headings(text: str) -> list[tuple[str, str, str]]:
     cleaned = clean(text)
-    return [(s.kind, s.number, s.heading) for s in outline(cleaned).walk()
-            if s.kind in ("part", "chapter", "section", "item")]
+    return [
+        (s.kind, s.number, s.heading)
+        for s in outline(cleaned).walk()
+        if s.kind in ("part", "chapter", "section", "item")
+    ]
 
 
 BODY = "第一章 总则\n为了推进工作，制定本规划。\n第二章 重点任务\n一、能源\n推进能源转型，建设光伏电站。\n"
@@ -42,31 +45,47 @@ def test_table_of_contents_never_becomes_headings(toc: str) -> None:
 def test_body_headings_with_numbers_are_not_a_toc() -> None:
     """Three headings in the body that end in a number are not a table of contents when their
     numbers go back (they are not page numbers)."""
-    text = ("第一章 目标 2025\n到2025年，森林覆盖率达到52%。\n第二章 任务 10\n推进工作。\n"
-            "第三章 保障 3\n加强领导。\n")
+    text = (
+        "第一章 目标 2025\n到2025年，森林覆盖率达到52%。\n第二章 任务 10\n推进工作。\n"
+        "第三章 保障 3\n加强领导。\n"
+    )
     assert [h[1] for h in _headings(text)] == ["第一章", "第二章", "第三章"]
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    # the marker alone, the title on the next line
-    ("第一章\n总体要求\n坚持绿色发展，推进工作。\n第二章\n重点任务\n推进工作，加快转型。\n",
-     [("chapter", "第一章", "总体要求"), ("chapter", "第二章", "重点任务")]),
-    # a long title wrapped in the middle
-    ("第三章 推动碳排放稳步达峰，打造绿色低碳\n发展广元样板\n推进工作，加快转型。\n第四章 保障措施\n加强领导。\n",
-     [("chapter", "第三章", "推动碳排放稳步达峰，打造绿色低碳发展广元样板"),
-      ("chapter", "第四章", "保障措施")]),
-    ("（一）降碳控温和“能耗双控”成效显著，完成“十三五”\n目标\n“十三五”以来，碳减排压力得到缓解。\n",
-     [("item", "（一）", "降碳控温和“能耗双控”成效显著，完成“十三五”目标")]),
-    # a run-in title ended by 。 does not take the next line
-    ("（二）区域产业绿色低碳转型行动。\n推进工作\n加快转型，建设项目。\n",
-     [("item", "（二）", "区域产业绿色低碳转型行动")]),
-    # the next line is a sentence: not part of the title
-    ("第五章 保障措施\n加强组织领导，落实责任。\n", [("chapter", "第五章", "保障措施")]),
-    # a short title is whole: the first, unpunctuated line of the body stays in the body
-    ("第一章 支持措施\n给予创建单位2\n万元补贴。\n", [("chapter", "第一章", "支持措施")]),
-])
-def test_heading_broken_over_lines_keeps_its_title(text: str,
-                                                   want: list[tuple[str, str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # the marker alone, the title on the next line
+        (
+            "第一章\n总体要求\n坚持绿色发展，推进工作。\n第二章\n重点任务\n推进工作，加快转型。\n",
+            [("chapter", "第一章", "总体要求"), ("chapter", "第二章", "重点任务")],
+        ),
+        # a long title wrapped in the middle
+        (
+            "第三章 推动碳排放稳步达峰，打造绿色低碳\n发展广元样板\n推进工作，加快转型。\n第四章 保障措施\n加强领导。\n",
+            [
+                ("chapter", "第三章", "推动碳排放稳步达峰，打造绿色低碳发展广元样板"),
+                ("chapter", "第四章", "保障措施"),
+            ],
+        ),
+        (
+            "（一）降碳控温和“能耗双控”成效显著，完成“十三五”\n目标\n“十三五”以来，碳减排压力得到缓解。\n",
+            [("item", "（一）", "降碳控温和“能耗双控”成效显著，完成“十三五”目标")],
+        ),
+        # a run-in title ended by 。 does not take the next line
+        (
+            "（二）区域产业绿色低碳转型行动。\n推进工作\n加快转型，建设项目。\n",
+            [("item", "（二）", "区域产业绿色低碳转型行动")],
+        ),
+        # the next line is a sentence: not part of the title
+        ("第五章 保障措施\n加强组织领导，落实责任。\n", [("chapter", "第五章", "保障措施")]),
+        # a short title is whole: the first, unpunctuated line of the body stays in the body
+        ("第一章 支持措施\n给予创建单位2\n万元补贴。\n", [("chapter", "第一章", "支持措施")]),
+    ],
+)
+def test_heading_broken_over_lines_keeps_its_title(
+    text: str, want: list[tuple[str, str, str]]
+) -> None:
     assert _headings(text) == want
 
 

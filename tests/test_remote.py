@@ -32,9 +32,11 @@ def _free_port() -> int:
 def _start_oxigraph(location: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     """Start a real Oxigraph server on a free loopback port and wait until it answers."""
     port = _free_port()
-    proc = subprocess.Popen([str(OXIGRAPH), "serve", "-l", str(location), "-b",
-                             f"127.0.0.1:{port}", *extra], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "-l", str(location), "-b", f"127.0.0.1:{port}", *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while True:
@@ -45,7 +47,8 @@ def _start_oxigraph(location: Path, *extra: str) -> tuple[subprocess.Popen, str]
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError(
-                    f"oxigraph serve did not start: {proc.stderr.read()!r}") from None
+                    f"oxigraph serve did not start: {proc.stderr.read()!r}"
+                ) from None
             time.sleep(0.1)
 
 
@@ -89,8 +92,9 @@ def test_parameters_work_remotely(both):
     local, remote = both
     _, rows = run_named(remote, "targets", {"district": "荣昌区", "target_year": "2025"})
     assert rows and {(r["district"], r["target_year"]) for r in rows} == {("荣昌区", "2025")}
-    assert len(rows) == len(run_named(local, "targets", {"district": "荣昌区",
-                                                          "target_year": "2025"})[1])
+    assert len(rows) == len(
+        run_named(local, "targets", {"district": "荣昌区", "target_year": "2025"})[1]
+    )
 
 
 def test_graph_exports_are_the_same(both):
@@ -114,9 +118,22 @@ def test_server_errors_are_reported_clearly(server):
 
 
 def test_cli_query_against_the_endpoint(both, server):
-    result = subprocess.run([sys.executable, "-m", "plankg.cli", "query", "district-summary",
-                             "--endpoint", server + "/query", "--format", "csv"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "plankg.cli",
+            "query",
+            "district-summary",
+            "--endpoint",
+            server + "/query",
+            "--format",
+            "csv",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "永川区" in result.stdout
 
@@ -126,11 +143,15 @@ def test_a_server_timeout_is_reported_not_mistaken_for_results(tmp_path):
     proc, base = _start_oxigraph(tmp_path / "ox", "--timeout-s", "1")
     try:
         remote = RemoteStore(base + "/query", timeout_s=30)
-        remote.update("INSERT DATA { " + " ".join(
-            f"<http://example.org/{i}> <http://example.org/p> {i} ." for i in range(300)) + " }")
+        remote.update(
+            "INSERT DATA { "
+            + " ".join(f"<http://example.org/{i}> <http://example.org/p> {i} ." for i in range(300))
+            + " }"
+        )
         with pytest.raises(RemoteError, match="incomplete results"):
-            remote.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . "
-                         "?g ?s ?h }")
+            remote.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
+            )
     finally:
         proc.terminate()
         proc.wait(timeout=10)

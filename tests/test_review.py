@@ -68,12 +68,15 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None,
-              encoding: str = "utf-8-sig") -> Path:
+def write_csv(
+    path: Path,
+    rows: list[dict[str, str]],
+    columns: list[str] | None = None,
+    encoding: str = "utf-8-sig",
+) -> Path:
     columns = columns or list(rows[0])
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n",
-                            extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     path.write_bytes(buf.getvalue().encode(encoding))
@@ -88,8 +91,13 @@ def review_count(store: ox.Store) -> int:
     return len(reviews(store))
 
 
-def fill(rows: list[dict[str, str]], decisions: dict[int, str], *, reviewer: str = "张三",
-         comment: str = "") -> list[dict[str, str]]:
+def fill(
+    rows: list[dict[str, str]],
+    decisions: dict[int, str],
+    *,
+    reviewer: str = "张三",
+    comment: str = "",
+) -> list[dict[str, str]]:
     """Rows with `decisions[i]` written in row i's decision column (others left empty)."""
     out = []
     for i, row in enumerate(rows):
@@ -119,12 +127,15 @@ def validate_reviews(store: ox.Store) -> tuple[bool, str, int]:
     ontology = rdflib.Graph()
     for name in ONTOLOGY_FILES:
         ontology.parse(data=(ontology_files / name).read_bytes(), format="turtle")
-    dump = {g: store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
-            for g in (iri.REVIEWS_GRAPH, iri.LINKS_GRAPH)}
+    dump = {
+        g: store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+        for g in (iri.REVIEWS_GRAPH, iri.LINKS_GRAPH)
+    }
     reviews_only = parse(dump[iri.REVIEWS_GRAPH], "nt")
     data = parse(dump[iri.REVIEWS_GRAPH] + dump[iri.LINKS_GRAPH], "nt")
-    conforms, _, text = validate(data, shacl_graph=shapes, ont_graph=ontology,
-                                 inference="rdfs", allow_warnings=True)
+    conforms, _, text = validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", allow_warnings=True
+    )
     return bool(conforms), str(text), len(reviews_only)
 
 
@@ -141,15 +152,35 @@ def query_statuses(store: ox.Store, name: str, *, include: bool) -> dict[str, se
 # The vocabulary of decisions (data/review-decisions.csv)
 
 
-@pytest.mark.parametrize(("written", "status"), [
-    ("accepted", "accepted"), ("Accept", "accepted"), ("YES", "accepted"), ("y", "accepted"),
-    ("Ｙｅｓ", "accepted"), ("✓", "accepted"), ("√", "accepted"), ("接受", "accepted"),
-    ("通过", "accepted"), ("是", "accepted"), (" 接受 ", "accepted"),
-    ("rejected", "rejected"), ("no", "rejected"), ("N", "rejected"), ("✗", "rejected"),
-    ("×", "rejected"), ("拒绝", "rejected"), ("否", "rejected"), ("不通过", "rejected"),
-    ("待审", "pending"), ("pending", "pending"),
-    ("maybe", None), ("可能", None), ("接", None),
-])
+@pytest.mark.parametrize(
+    ("written", "status"),
+    [
+        ("accepted", "accepted"),
+        ("Accept", "accepted"),
+        ("YES", "accepted"),
+        ("y", "accepted"),
+        ("Ｙｅｓ", "accepted"),
+        ("✓", "accepted"),
+        ("√", "accepted"),
+        ("接受", "accepted"),
+        ("通过", "accepted"),
+        ("是", "accepted"),
+        (" 接受 ", "accepted"),
+        ("rejected", "rejected"),
+        ("no", "rejected"),
+        ("N", "rejected"),
+        ("✗", "rejected"),
+        ("×", "rejected"),
+        ("拒绝", "rejected"),
+        ("否", "rejected"),
+        ("不通过", "rejected"),
+        ("待审", "pending"),
+        ("pending", "pending"),
+        ("maybe", None),
+        ("可能", None),
+        ("接", None),
+    ],
+)
 def test_decision_vocabulary(written: str, status: str | None) -> None:
     assert parse_decision(written) == status
 
@@ -158,8 +189,9 @@ def test_decision_vocabulary(written: str, status: str | None) -> None:
 # The sheet
 
 
-def test_csv_sheet_has_bom_columns_and_intact_chinese_quotes(store: ox.Store,
-                                                             tmp_path: Path) -> None:
+def test_csv_sheet_has_bom_columns_and_intact_chinese_quotes(
+    store: ox.Store, tmp_path: Path
+) -> None:
     path = tmp_path / "sheet.csv"
     n = export_review_sheet(store, path)
     statuses = link_statuses(store)
@@ -188,9 +220,15 @@ def test_csv_sheet_has_bom_columns_and_intact_chinese_quotes(store: ox.Store,
     # A place at the end: its name and gazetteer level, no quote.
     places = [r for r in rows if r["target_type"] == "Place"]
     assert places and all(r["target_label"] and r["target_level"] for r in places)
-    assert {r["target_level"] for r in places} <= {"district", "county", "city", "province",
-                                                    "municipality", "region_initiative",
-                                                    "other"}
+    assert {r["target_level"] for r in places} <= {
+        "district",
+        "county",
+        "city",
+        "province",
+        "municipality",
+        "region_initiative",
+        "other",
+    }
     # Targets: both ends' indicator labels.
     targets = [r for r in rows if r["kind"] == "sameIndicator"]
     assert targets and all(r["source_label"] and r["target_label"] for r in targets)
@@ -231,8 +269,11 @@ def test_review_round_trip_twice(store: ox.Store, linked: Path, tmp_path: Path) 
     report = import_review_sheet(store, sheet1, reviewer="李四", now=T0)
     accepted1 = {rows[i]["link"] for i, d in decisions.items() if d == "接受"}
     rejected1 = {rows[i]["link"] for i, d in decisions.items() if d != "接受"}
-    assert (report.rows, report.added, report.skipped) == (total, len(decisions),
-                                                           total - len(decisions))
+    assert (report.rows, report.added, report.skipped) == (
+        total,
+        len(decisions),
+        total - len(decisions),
+    )
     assert report.statuses == {"accepted": len(accepted1), "rejected": len(rejected1)}
     statuses = link_statuses(store)
     assert {k for k, v in statuses.items() if v == "accepted"} == accepted1
@@ -329,8 +370,9 @@ def test_json_sheet_round_trip(store: ox.Store, tmp_path: Path) -> None:
     assert by_link[items[0]["link"]].comment == "同一指标"
 
 
-def test_reviewed_at_as_excel_shows_it_and_latest_review_wins(store: ox.Store,
-                                                             tmp_path: Path) -> None:
+def test_reviewed_at_as_excel_shows_it_and_latest_review_wins(
+    store: ox.Store, tmp_path: Path
+) -> None:
     sheet = tmp_path / "sheet.csv"
     export_review_sheet(store, sheet)
     rows = read_csv(sheet)
@@ -344,8 +386,10 @@ def test_reviewed_at_as_excel_shows_it_and_latest_review_wins(store: ox.Store,
     write_csv(sheet, [second], columns)
     import_review_sheet(store, sheet)
     times = sorted(r.reviewed_at for r in reviews(store) if r.reviewed_at)
-    assert times == [datetime(2024, 5, 1, 6, 30, tzinfo=UTC),
-                     datetime(2024, 5, 1, 16, 0, tzinfo=UTC)]  # 2024-05-02 00:00 at UTC+8
+    assert times == [
+        datetime(2024, 5, 1, 6, 30, tzinfo=UTC),
+        datetime(2024, 5, 1, 16, 0, tzinfo=UTC),
+    ]  # 2024-05-02 00:00 at UTC+8
     assert link_statuses(store)[link["link"]] == "accepted"
     assert query_statuses(store, "cross-border", include=False)[link["link"]] == {"accepted"}
     # An older decision imported afterwards does not override the later one.
@@ -371,8 +415,7 @@ def _malformed(kind: str, rows: list[dict[str, str]], path: Path) -> tuple[Path,
     good = fill(rows[:8], {0: "接受", 1: "拒绝", 2: "✓", 3: "否", 4: "通过"})
     columns = list(COLUMNS)
     if kind == "unknown link":
-        good[5].update(link=iri.BASE + "link/0000000000000000", decision="接受",
-                       reviewer="张三")
+        good[5].update(link=iri.BASE + "link/0000000000000000", decision="接受", reviewer="张三")
         return write_csv(path, good), {7}
     if kind == "bad decision":
         good[2]["decision"] = "也许"
@@ -399,18 +442,22 @@ def _malformed(kind: str, rows: list[dict[str, str]], path: Path) -> tuple[Path,
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize(("kind", "words"), [
-    ("unknown link", "unknown link"),
-    ("bad decision", "也许"),
-    ("missing reviewer", "no reviewer"),
-    ("bad date", "下周一"),
-    ("missing column", "no decision column"),
-    ("conflicting rows", "conflicting decisions"),
-    ("GBK", "GBK"),
-    ("UTF-16", "UTF-16"),
-])
-def test_malformed_sheet_is_refused_with_its_rows(store: ox.Store, tmp_path: Path, kind: str,
-                                                  words: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("unknown link", "unknown link"),
+        ("bad decision", "也许"),
+        ("missing reviewer", "no reviewer"),
+        ("bad date", "下周一"),
+        ("missing column", "no decision column"),
+        ("conflicting rows", "conflicting decisions"),
+        ("GBK", "GBK"),
+        ("UTF-16", "UTF-16"),
+    ],
+)
+def test_malformed_sheet_is_refused_with_its_rows(
+    store: ox.Store, tmp_path: Path, kind: str, words: str
+) -> None:
     sheet = tmp_path / "sheet.csv"
     export_review_sheet(store, sheet)
     rows = read_csv(sheet)

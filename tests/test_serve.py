@@ -42,15 +42,19 @@ from tests.conftest import PLANS, ROOT
 
 START_S = 90.0  # spawning workers imports rdflib: slow machines need time
 HTTP_S = 30.0  # no single request in these tests may hang longer
-PLANS_QUERY = ("SELECT ?plan ?title WHERE { ?plan a pk:Plan ; dcterms:title ?title } "
-               "ORDER BY ?plan")
+PLANS_QUERY = "SELECT ?plan ?title WHERE { ?plan a pk:Plan ; dcterms:title ?title } ORDER BY ?plan"
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 # -- fixtures: a store, and servers over it ------------------------------------------------------
 def _plankg(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "plankg.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "plankg.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -76,12 +80,15 @@ def _serve_command(store: Path, options: dict[str, str]) -> list[str]:
     flags = [f"--{k}={v}" for k, v in options.items()]
     if wired:
         return [sys.executable, "-m", "plankg.cli", "serve", "--store", str(store), *flags]
-    kwargs = {k.replace("-", "_"): (float(v) if k == "timeout" else int(v))
-              for k, v in options.items()}
+    kwargs = {
+        k.replace("-", "_"): (float(v) if k == "timeout" else int(v)) for k, v in options.items()
+    }
     kwargs["timeout_s"] = kwargs.pop("timeout", 10.0)
-    code = ("import sys\nfrom plankg.serve import serve\n"
-            f"serve({str(store)!r}, **{kwargs!r}, "
-            "ready=lambda url: print('plankg serve: listening on', url, flush=True))")
+    code = (
+        "import sys\nfrom plankg.serve import serve\n"
+        f"serve({str(store)!r}, **{kwargs!r}, "
+        "ready=lambda url: print('plankg serve: listening on', url, flush=True))"
+    )
     return [sys.executable, "-c", code]
 
 
@@ -106,8 +113,9 @@ class Server:
 
 def _start(store: Path, **options: str) -> Iterator[Server]:
     command = _serve_command(store, {"port": "0", **options})
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
@@ -147,13 +155,18 @@ def server(store_dir: Path) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def strict(store_dir: Path) -> Iterator[Server]:
-    yield from _start(store_dir, **{"timeout": "1", "workers": "1", "max-rows": "5",
-                                    "max-request-bytes": "4096"})
+    yield from _start(
+        store_dir, **{"timeout": "1", "workers": "1", "max-rows": "5", "max-request-bytes": "4096"}
+    )
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def request(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-            ) -> tuple[int, dict[str, str], bytes]:
+def request(
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and body of one HTTP request; error statuses are answers too."""
     req = urllib.request.Request(url, data=data, headers=headers or {})
     try:
@@ -196,8 +209,10 @@ def titles(bindings: list[dict[str, Any]]) -> list[str]:
 def expected_titles(store_dir: Path) -> list[str]:
     """The plans' titles, from the store directly (read-only, beside the servers)."""
     store = ox.Store.read_only(str(store_dir))
-    return [str(s["title"].value) for s in store.query(PLANS_QUERY, prefixes=_prefixes(),
-                                                       use_default_graph_as_union=True)]
+    return [
+        str(s["title"].value)
+        for s in store.query(PLANS_QUERY, prefixes=_prefixes(), use_default_graph_as_union=True)
+    ]
 
 
 def _prefixes() -> dict[str, str]:
@@ -207,8 +222,7 @@ def _prefixes() -> dict[str, str]:
 
 
 # -- answers ---------------------------------------------------------------------------------
-def test_select_json_and_xml_with_sparqlwrapper(server: Server, expected_titles: list[str]
-                                                ) -> None:
+def test_select_json_and_xml_with_sparqlwrapper(server: Server, expected_titles: list[str]) -> None:
     assert len(expected_titles) == 5
     result = wrapper(server, PLANS_QUERY, JSON).query().convert()
     assert result["head"]["vars"] == ["plan", "title"]
@@ -218,17 +232,21 @@ def test_select_json_and_xml_with_sparqlwrapper(server: Server, expected_titles:
     assert literals == expected_titles
 
 
-@pytest.mark.parametrize("fmt, media, sep", [(CSV, "text/csv", ","),
-                                             (TSV, "text/tab-separated-values", "\t")])
-def test_csv_and_tsv_by_accept(server: Server, expected_titles: list[str], fmt: str, media: str,
-                               sep: str) -> None:
-    status, headers, body = request(server.url + "?" + urllib.parse.urlencode(
-        {"query": PLANS_QUERY}), headers={"Accept": media})
+@pytest.mark.parametrize(
+    "fmt, media, sep", [(CSV, "text/csv", ","), (TSV, "text/tab-separated-values", "\t")]
+)
+def test_csv_and_tsv_by_accept(
+    server: Server, expected_titles: list[str], fmt: str, media: str, sep: str
+) -> None:
+    status, headers, body = request(
+        server.url + "?" + urllib.parse.urlencode({"query": PLANS_QUERY}), headers={"Accept": media}
+    )
     assert status == 200 and headers["Content-Type"].startswith(media)
     text = body.decode("utf-8")
     assert text.startswith("\ufeff") == (sep == ",")  # CSV for humans carries a BOM (Excel)
-    assert text.removeprefix("\ufeff").splitlines()[0] == ("plan,title" if sep == "," else
-                                                            "?plan\t?title")
+    assert text.removeprefix("\ufeff").splitlines()[0] == (
+        "plan,title" if sep == "," else "?plan\t?title"
+    )
     assert all(t in text for t in expected_titles)
     assert wrapper(server, PLANS_QUERY, fmt).query().convert().decode("utf-8") == text
 
@@ -264,8 +282,10 @@ def test_dataset_of_this_store(server: Server) -> None:
     query = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
     result = wrapper(server, query).query().convert()
     assert int(result["results"]["bindings"][0]["n"]["value"]) > 0
-    status, _, body = request(server.url, data=form(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s a pk:Plan }", **{"default-graph-uri": graph}))
+    status, _, body = request(
+        server.url,
+        data=form("SELECT (COUNT(*) AS ?n) WHERE { ?s a pk:Plan }", **{"default-graph-uri": graph}),
+    )
     assert status == 200
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
 
@@ -318,28 +338,55 @@ def test_queries_listing_and_page(server: Server) -> None:
 INSERT = "INSERT DATA { <http://example.org/a> <http://example.org/b> 'c' }"
 
 
-@pytest.mark.parametrize("data, headers, code", [
-    (urllib.parse.urlencode({"update": INSERT}).encode(), {}, "update-refused"),
-    (INSERT.encode(), {"Content-Type": "application/sparql-update"}, "update-refused"),
-    (INSERT.encode(), {"Content-Type": "application/sparql-query"}, "update-refused"),
-    (form(INSERT), {}, "update-refused"),
-    (form("LOAD <http://example.org/data.ttl>"), {}, "update-refused"),
-    (urllib.parse.urlencode({"update": "LOAD <http://example.org/d.ttl>"}).encode(), {},
-     "update-refused"),
-    (form("DELETE WHERE { ?s ?p ?o }"), {}, "update-refused"),
-    (form("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"), {},
-     "service-refused"),
-    (form("SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:1/> "
-          "{ ?s ?q ?r } } }"), {}, "service-refused"),
-    (form("SELECT * WHERE { FILTER EXISTS { SERVICE <http://example.org/> { ?s ?p ?o } } }"),
-     {}, "service-refused"),
-    (form("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }"), {},
-     "remote-graph-refused"),
-    (form("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }"), {},
-     "remote-graph-refused"),
-    (form("SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": "http://example.org/g"}), {},
-     "remote-graph-refused"),
-])
+@pytest.mark.parametrize(
+    "data, headers, code",
+    [
+        (urllib.parse.urlencode({"update": INSERT}).encode(), {}, "update-refused"),
+        (INSERT.encode(), {"Content-Type": "application/sparql-update"}, "update-refused"),
+        (INSERT.encode(), {"Content-Type": "application/sparql-query"}, "update-refused"),
+        (form(INSERT), {}, "update-refused"),
+        (form("LOAD <http://example.org/data.ttl>"), {}, "update-refused"),
+        (
+            urllib.parse.urlencode({"update": "LOAD <http://example.org/d.ttl>"}).encode(),
+            {},
+            "update-refused",
+        ),
+        (form("DELETE WHERE { ?s ?p ?o }"), {}, "update-refused"),
+        (
+            form("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
+            {},
+            "service-refused",
+        ),
+        (
+            form(
+                "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:1/> "
+                "{ ?s ?q ?r } } }"
+            ),
+            {},
+            "service-refused",
+        ),
+        (
+            form("SELECT * WHERE { FILTER EXISTS { SERVICE <http://example.org/> { ?s ?p ?o } } }"),
+            {},
+            "service-refused",
+        ),
+        (
+            form("SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }"),
+            {},
+            "remote-graph-refused",
+        ),
+        (
+            form("SELECT * FROM NAMED <http://example.org/g> WHERE { GRAPH ?g { ?s ?p ?o } }"),
+            {},
+            "remote-graph-refused",
+        ),
+        (
+            form("SELECT * WHERE { ?s ?p ?o }", **{"default-graph-uri": "http://example.org/g"}),
+            {},
+            "remote-graph-refused",
+        ),
+    ],
+)
 def test_refusals(server: Server, data: bytes, headers: dict[str, str], code: str) -> None:
     status, _, body = request(server.url, data=data, headers=headers)
     assert_error(status, body, 403, code)
@@ -349,14 +396,18 @@ def test_refusal_by_get(server: Server) -> None:
     url = server.url + "?" + urllib.parse.urlencode({"update": INSERT})
     assert_error(*request(url)[::2], 403, "update-refused")
     count = "SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/a> ?p ?o }"
-    assert json.loads(request(server.url, data=form(count))[2])["results"]["bindings"][0][
-        "n"]["value"] == "0"  # and nothing was written
+    assert (
+        json.loads(request(server.url, data=form(count))[2])["results"]["bindings"][0]["n"]["value"]
+        == "0"
+    )  # and nothing was written
 
 
 def test_service_in_comments_and_strings_is_fine(server: Server) -> None:
-    query = ('SELECT ?s WHERE {  # SERVICE <http://example.org/sparql> { ?s ?p ?o }\n'
-             '  ?s rdfs:label "SERVICE <http://example.org/sparql> { }" .\n'
-             "  FILTER(?s != <http://example.org/SERVICE>)\n}")
+    query = (
+        "SELECT ?s WHERE {  # SERVICE <http://example.org/sparql> { ?s ?p ?o }\n"
+        '  ?s rdfs:label "SERVICE <http://example.org/sparql> { }" .\n'
+        "  FILTER(?s != <http://example.org/SERVICE>)\n}"
+    )
     status, _, body = request(server.url, data=form(query))
     assert status == 200, body
     assert json.loads(body)["results"]["bindings"] == []
@@ -392,8 +443,7 @@ def test_too_long_a_query_is_stopped(strict: Server) -> None:
 
 def test_oversize_requests(strict: Server) -> None:
     padding = "# " + "x" * 5000 + "\n"
-    assert_error(*request(strict.url, data=form(padding + "ASK {}"))[::2], 413,
-                 "request-too-large")
+    assert_error(*request(strict.url, data=form(padding + "ASK {}"))[::2], 413, "request-too-large")
     url = strict.url + "?" + urllib.parse.urlencode({"query": padding + "ASK {}"})
     assert_error(*request(url)[::2], 413, "request-too-large")
 

@@ -20,8 +20,10 @@ from .conftest import PLAN_FILES
 
 
 def _graph_quads(store, graph):
-    return {(q.subject, q.predicate, q.object)
-            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+    return {
+        (q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    }
 
 
 def test_one_named_graph_per_plan_and_no_blank_nodes(store):
@@ -29,7 +31,9 @@ def test_one_named_graph_per_plan_and_no_blank_nodes(store):
     assert len(graphs) == len(PLAN_FILES)
     for q in store.quads_for_pattern(None, None, None, None):
         if q.graph_name.value != iri.ONTOLOGY_GRAPH:
-            assert not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+            assert not isinstance(q.subject, ox.BlankNode) and not isinstance(
+                q.object, ox.BlankNode
+            )
 
 
 def test_reingest_is_idempotent_and_replaces_the_graph(tmp_path):
@@ -81,15 +85,56 @@ def test_every_named_query_runs_and_is_documented(store, name):
 @pytest.mark.parametrize(
     ("name", "columns"),
     [
-        ("targets", ["district", "plan", "indicator", "indicator_concept", "unit", "baseline",
-                     "baseline_year", "target", "target_year", "comparator", "bindingness",
-                     "set_by_higher_level", "value_as_printed", "quote"]),
-        ("assignments", ["district", "plan", "measure", "measure_label", "role", "unit",
-                         "unit_canonical", "unit_type"]),
-        ("projects", ["district", "plan", "name", "content", "investment_yuan",
-                      "investment_as_printed", "period_start", "period_end", "lead_units"]),
-        ("measures", ["district", "plan", "measure", "number", "label", "sectors",
-                      "instrument_type"]),
+        (
+            "targets",
+            [
+                "district",
+                "plan",
+                "indicator",
+                "indicator_concept",
+                "unit",
+                "baseline",
+                "baseline_year",
+                "target",
+                "target_year",
+                "comparator",
+                "bindingness",
+                "set_by_higher_level",
+                "value_as_printed",
+                "quote",
+            ],
+        ),
+        (
+            "assignments",
+            [
+                "district",
+                "plan",
+                "measure",
+                "measure_label",
+                "role",
+                "unit",
+                "unit_canonical",
+                "unit_type",
+            ],
+        ),
+        (
+            "projects",
+            [
+                "district",
+                "plan",
+                "name",
+                "content",
+                "investment_yuan",
+                "investment_as_printed",
+                "period_start",
+                "period_end",
+                "lead_units",
+            ],
+        ),
+        (
+            "measures",
+            ["district", "plan", "measure", "number", "label", "sectors", "instrument_type"],
+        ),
     ],
 )
 def test_query_columns(store, name, columns):
@@ -133,9 +178,12 @@ def test_every_record_quote_is_the_text_of_its_span(store):
     from plankg.ingest.document import load_plan
 
     texts = {}
-    _, rows = run_sparql(store, """
+    _, rows = run_sparql(
+        store,
+        """
         SELECT ?file ?b ?e ?q WHERE { ?r pk:plan ?p ; pk:beginIndex ?b ; pk:endIndex ?e ;
-        pk:quote ?q . ?p pk:sourceFile ?file }""")
+        pk:quote ?q . ?p pk:sourceFile ?file }""",
+    )
     assert len(rows) > 100
     for r in rows:
         if r["file"] not in texts:
@@ -146,12 +194,30 @@ def test_every_record_quote_is_the_text_of_its_span(store):
 @pytest.mark.parametrize("fmt", ["ttl", "nq", "jsonld", "trig"])
 def test_export_rdf_parses_back(store_dir, tmp_path, fmt):
     out = tmp_path / f"kg.{fmt}"
-    result = subprocess.run([sys.executable, "-m", "plankg.cli", "export-rdf", "--format", fmt,
-                             "-o", str(out), "--store", str(store_dir)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "plankg.cli",
+            "export-rdf",
+            "--format",
+            fmt,
+            "-o",
+            str(out),
+            "--store",
+            str(store_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    formats = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS,
-               "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG}
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "nq": ox.RdfFormat.N_QUADS,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "trig": ox.RdfFormat.TRIG,
+    }
     parsed = list(ox.parse(out.read_bytes(), format=formats[fmt]))
     assert len(parsed) > 1000
     assert "永川区" in out.read_text(encoding="utf-8")
@@ -160,15 +226,22 @@ def test_export_rdf_parses_back(store_dir, tmp_path, fmt):
 def test_every_term_used_in_the_data_is_declared(store):
     """Every pk: class and property in the plan graphs is declared in ontology/plankg.ttl, and
     every concept the data points to exists in a SKOS scheme."""
-    _, declared = run_sparql(store, f"""
-        SELECT DISTINCT ?t WHERE {{ GRAPH <{iri.ONTOLOGY_GRAPH}> {{ ?t a ?k }} }}""")
+    _, declared = run_sparql(
+        store,
+        f"""
+        SELECT DISTINCT ?t WHERE {{ GRAPH <{iri.ONTOLOGY_GRAPH}> {{ ?t a ?k }} }}""",
+    )
     known = {r["t"] for r in declared}
     used = set()
     for q in store.quads_for_pattern(None, None, None, None):
         if q.graph_name.value.startswith(iri.PLAN_GRAPH_PREFIX):
             used.add(q.predicate.value)
-            if q.predicate.value == iri.RDF + "type" or (isinstance(q.object, ox.NamedNode) and q.object.value.startswith(
-                    (iri.PK, iri.SECTOR, iri.INSTRUMENT, iri.INDICATOR, iri.UNIT_TYPE))):
+            if q.predicate.value == iri.RDF + "type" or (
+                isinstance(q.object, ox.NamedNode)
+                and q.object.value.startswith(
+                    (iri.PK, iri.SECTOR, iri.INSTRUMENT, iri.INDICATOR, iri.UNIT_TYPE)
+                )
+            ):
                 used.add(q.object.value)
     ours = {u for u in used if u.startswith(iri.BASE)}
     assert ours, "no plankg terms used at all"
@@ -192,18 +265,22 @@ def test_the_shapes_catch_a_broken_record(tmp_path):
     plan = ox.NamedNode(iri.plan("broken"))
     target = ox.NamedNode(iri.plan("broken") + "/target/0-1")
     pk = iri.PK
-    store.extend([
-        ox.Quad(plan, ox.NamedNode(iri.RDF + "type"), ox.NamedNode(pk + "Plan"), g),
-        ox.Quad(target, ox.NamedNode(iri.RDF + "type"), ox.NamedNode(pk + "Target"), g),
-        ox.Quad(target, ox.NamedNode(pk + "comparator"), ox.Literal("approximately"), g),
-    ])
+    store.extend(
+        [
+            ox.Quad(plan, ox.NamedNode(iri.RDF + "type"), ox.NamedNode(pk + "Plan"), g),
+            ox.Quad(target, ox.NamedNode(iri.RDF + "type"), ox.NamedNode(pk + "Target"), g),
+            ox.Quad(target, ox.NamedNode(pk + "comparator"), ox.Literal("approximately"), g),
+        ]
+    )
     (report,) = validate_store(store)
     assert not report.conforms and report.violations >= 3
 
 
 def test_a_plan_without_structure_is_ingested_as_paragraphs(tmp_path):
     plan = tmp_path / "flat.txt"
-    plan.write_text("这是一份没有标题的规划文字。\n到2025年，森林覆盖率达到50%。\n", encoding="utf-8")
+    plan.write_text(
+        "这是一份没有标题的规划文字。\n到2025年，森林覆盖率达到50%。\n", encoding="utf-8"
+    )
     messages: list[str] = []
     report = ingest([plan], open_store(tmp_path / "s"), jobs=1, progress=messages.append)
     assert report.ok
@@ -226,9 +303,11 @@ def test_investment_by_district_equals_the_projects_extracted(store):
     from plankg.ingest.document import load_plan
     from plankg.ingest.extract_projects import extract_projects
 
-    expected = sum((p.investment_yuan or Decimal(0))
-                   for key in ("000", "001", "003")
-                   for p in extract_projects(load_plan(PLAN_FILES[key])))
+    expected = sum(
+        (p.investment_yuan or Decimal(0))
+        for key in ("000", "001", "003")
+        for p in extract_projects(load_plan(PLAN_FILES[key]))
+    )
     assert expected > 0
     _, rows = run_named(store, "district-summary", {"district": "永川区"})
     (row,) = rows

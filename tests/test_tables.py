@@ -63,9 +63,9 @@ def check_spans(text: str, table: Table) -> None:
             assert "".join(text[s:e] for s, e in pieces) == row.cells[col], (col, row.cells)
             assert span == (pieces[0][0], pieces[-1][1])
             assert row.start <= span[0] < span[1] <= row.end
-            between = [text[a[1]:b[0]] for a, b in pairwise(pieces)]
+            between = [text[a[1] : b[0]] for a, b in pairwise(pieces)]
             if all(re.fullmatch(r"\n(?:\n?\t?)?", gap) for gap in between):
-                printed = re.sub(r"\n\t?", "", text[span[0]:span[1]])
+                printed = re.sub(r"\n\t?", "", text[span[0] : span[1]])
                 assert printed == row.cells[col], (col, row.cells)
             assert col not in row.carried
         for col in row.carried:
@@ -86,32 +86,72 @@ def by_number(table: Table, number: str) -> Row:
 
 TABLES = [
     # (plan, caption, nth, columns, rows)
-    (CLIMATE_000, "表1永川区应对气候变化指标体系", 0,
-     ("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"), 16),
-    (CLIMATE_000, "规划重点任务分工表", 0,
-     ("序号", "任务类别", "任务内容", "牵头单位", "责任单位"), 89),
-    (RONGCHANG_002, "专栏1", 0,
-     ("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"), 16),
-    (ECO_003, "附表1", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 23),
-    (ECO_003, "附表2", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 7),
-    (ECO_003, "附表3", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 7),
-    (ECO_003, "附表4", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 10),
-    (ECO_003, "附表5", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 23),
-    (ECO_003, "附表6", 0, ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）",
-                          "实施周期", "牵头部门"), 4),
+    (
+        CLIMATE_000,
+        "表1永川区应对气候变化指标体系",
+        0,
+        ("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"),
+        16,
+    ),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        0,
+        ("序号", "任务类别", "任务内容", "牵头单位", "责任单位"),
+        89,
+    ),
+    (RONGCHANG_002, "专栏1", 0, ("类别", "序号", "指标名称", "2020年", "2025年", "指标属性"), 16),
+    (
+        ECO_003,
+        "附表1",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        23,
+    ),
+    (
+        ECO_003,
+        "附表2",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        7,
+    ),
+    (
+        ECO_003,
+        "附表3",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        7,
+    ),
+    (
+        ECO_003,
+        "附表4",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        10,
+    ),
+    (
+        ECO_003,
+        "附表5",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        23,
+    ),
+    (
+        ECO_003,
+        "附表6",
+        0,
+        ("序号", "项目名称", "主要建设内容及规模", "投资估算（万元）", "实施周期", "牵头部门"),
+        4,
+    ),
     (ECO_003, "表2-2", 0, ("评分情况", "指标类别"), 2),
     (ECO_003, "表2-3", 0, ("难易程度", "指标名称"), 2),
 ]
 
 
 @pytest.mark.parametrize(("plan", "caption", "nth", "columns", "count"), TABLES)
-def test_columns_rows_and_spans(plan: str, caption: str, nth: int, columns: tuple[str, ...],
-                                count: int) -> None:
+def test_columns_rows_and_spans(
+    plan: str, caption: str, nth: int, columns: tuple[str, ...], count: int
+) -> None:
     text = cleaned(plan)
     table = find_table(text, caption, nth)
     assert table.columns == columns
@@ -121,11 +161,14 @@ def test_columns_rows_and_spans(plan: str, caption: str, nth: int, columns: tupl
     assert table.rows[-1].end <= table.end
 
 
-@pytest.mark.parametrize(("plan", "caption", "numbers"), [
-    (CLIMATE_000, "表1永川区应对气候变化指标体系", 16),
-    (CLIMATE_000, "规划重点任务分工表", 89),
-    (RONGCHANG_002, "专栏1", 16),
-])
+@pytest.mark.parametrize(
+    ("plan", "caption", "numbers"),
+    [
+        (CLIMATE_000, "表1永川区应对气候变化指标体系", 16),
+        (CLIMATE_000, "规划重点任务分工表", 89),
+        (RONGCHANG_002, "专栏1", 16),
+    ],
+)
 def test_numbers_run_without_gaps(plan: str, caption: str, numbers: int) -> None:
     table = find_table(cleaned(plan), caption)
     assert [r.cells["序号"] for r in table.rows] == [str(n) for n in range(1, numbers + 1)]
@@ -149,41 +192,99 @@ CELLS = [
     (CLIMATE_000, "表1永川区应对气候变化指标体系", "16", "指标属性", "预期性", False),
     # 000 appendix: category wrapped and carried, wrapped unit lists, "/" kept, page breaks
     (CLIMATE_000, "规划重点任务分工表", "1", "任务类别", "约束性指标", False),
-    (CLIMATE_000, "规划重点任务分工表", "1", "任务内容",
-     "到2025年，单位地区生产总值二氧化碳排放下降率完成市级下达目标", False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "1",
+        "任务内容",
+        "到2025年，单位地区生产总值二氧化碳排放下降率完成市级下达目标",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "1", "牵头单位", "区生态环境局", False),
     (CLIMATE_000, "规划重点任务分工表", "1", "责任单位", "/", False),
     (CLIMATE_000, "规划重点任务分工表", "7", "任务类别", "约束性指标", True),
     (CLIMATE_000, "规划重点任务分工表", "8", "任务类别", "推动实施碳排放达峰行动", False),
-    (CLIMATE_000, "规划重点任务分工表", "8", "责任单位",
-     "区能源局、区经济信息委、区林业局、区农业农村委、区住房城乡建委、区生态环境局、区交通局等",
-     False),
-    (CLIMATE_000, "规划重点任务分工表", "9", "牵头单位",
-     "区能源局、区经济信息委、区住房城乡建委、区交通局", False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "8",
+        "责任单位",
+        "区能源局、区经济信息委、区林业局、区农业农村委、区住房城乡建委、区生态环境局、区交通局等",
+        False,
+    ),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "9",
+        "牵头单位",
+        "区能源局、区经济信息委、区住房城乡建委、区交通局",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "9", "责任单位", "/", False),
-    (CLIMATE_000, "规划重点任务分工表", "12", "任务内容",
-     "做强生态休闲养生旅游业，实施“旅游+”工程，推动发展全域旅游。重点发展中国西部欢乐城、"
-     "黄瓜山乡村旅游区升级等项目。", False),
-    (CLIMATE_000, "规划重点任务分工表", "13", "责任单位",
-     "永川银保监分局、人民银行永川支行", False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "12",
+        "任务内容",
+        "做强生态休闲养生旅游业，实施“旅游+”工程，推动发展全域旅游。重点发展中国西部欢乐城、"
+        "黄瓜山乡村旅游区升级等项目。",
+        False,
+    ),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "13",
+        "责任单位",
+        "永川银保监分局、人民银行永川支行",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "17", "牵头单位", "区交通局、区能源局", False),
-    (CLIMATE_000, "规划重点任务分工表", "19", "责任单位",
-     "永川高新区管委会、凤凰湖产业促进中心、港桥产业促进中心、三教产业促进中心", False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "19",
+        "责任单位",
+        "永川高新区管委会、凤凰湖产业促进中心、港桥产业促进中心、三教产业促进中心",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "22", "责任单位", "区水利局", False),
     (CLIMATE_000, "规划重点任务分工表", "51", "责任单位", "区公安局、有关镇街", False),
-    (CLIMATE_000, "规划重点任务分工表", "53", "任务内容",
-     "强化关闭煤矿环境治理，加快绿色矿山建设。到2025年，完成134个历史遗留和关闭矿山修复治理。",
-     False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "53",
+        "任务内容",
+        "强化关闭煤矿环境治理，加快绿色矿山建设。到2025年，完成134个历史遗留和关闭矿山修复治理。",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "66", "责任单位", "各镇街", False),
     (CLIMATE_000, "规划重点任务分工表", "75", "任务类别", "探索气候治理数字化赋能", False),
-    (CLIMATE_000, "规划重点任务分工表", "76", "任务内容",
-     "构建生态环境数字化监测体系，优化环境治理与灾害应急设施支撑。推动人工智能+环保体系在城市"
-     "农业、能源、水资源的全域应用研发。", False),
-    (CLIMATE_000, "规划重点任务分工表", "85", "责任单位",
-     "区规划自然资源局、区生态环境局、区水利局", False),
-    (CLIMATE_000, "规划重点任务分工表", "88", "任务内容",
-     "加快区域碳普惠推广，逐步在全区范围内推行碳普惠制度。建立碳普惠平台，丰富碳普惠产品，"
-     "强化与其他地区及相关交易平台的互联互认。", False),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "76",
+        "任务内容",
+        "构建生态环境数字化监测体系，优化环境治理与灾害应急设施支撑。推动人工智能+环保体系在城市"
+        "农业、能源、水资源的全域应用研发。",
+        False,
+    ),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "85",
+        "责任单位",
+        "区规划自然资源局、区生态环境局、区水利局",
+        False,
+    ),
+    (
+        CLIMATE_000,
+        "规划重点任务分工表",
+        "88",
+        "任务内容",
+        "加快区域碳普惠推广，逐步在全区范围内推行碳普惠制度。建立碳普惠平台，丰富碳普惠产品，"
+        "强化与其他地区及相关交易平台的互联互认。",
+        False,
+    ),
     (CLIMATE_000, "规划重点任务分工表", "89", "责任单位", "区商务委", False),
     (CLIMATE_000, "规划重点任务分工表", "89", "任务类别", "推进碳普惠制试点建设", True),
     # 002 专栏1
@@ -205,8 +306,7 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("plan", "caption", "number", "column", "value", "carried"), CELLS)
-def test_cell(plan: str, caption: str, number: str, column: str, value: str,
-              carried: bool) -> None:
+def test_cell(plan: str, caption: str, number: str, column: str, value: str, carried: bool) -> None:
     row = by_number(find_table(cleaned(plan), caption), number)
     assert row.cells[column] == value
     assert (column in row.carried) is carried
@@ -218,11 +318,17 @@ def test_header_wrapped_cells_are_joined() -> None:
     assert find_table(cleaned(RONGCHANG_002), "专栏1").columns[-1] == "指标属性"
 
 
-@pytest.mark.parametrize(("number", "group"), [
-    ("1", "一、目标指标"), ("7", "一、目标指标"), ("8", "二、严格控制温室气体排放"),
-    ("33", "三、提高应对气候变化适应能力"), ("63", "四、提升应对气候变化治理能力"),
-    ("89", "五、积极开展试点示范和重点工程"),
-])
+@pytest.mark.parametrize(
+    ("number", "group"),
+    [
+        ("1", "一、目标指标"),
+        ("7", "一、目标指标"),
+        ("8", "二、严格控制温室气体排放"),
+        ("33", "三、提高应对气候变化适应能力"),
+        ("63", "四、提升应对气候变化治理能力"),
+        ("89", "五、积极开展试点示范和重点工程"),
+    ],
+)
 def test_task_table_groups(number: str, group: str) -> None:
     table = find_table(cleaned(CLIMATE_000), "规划重点任务分工表")
     assert by_number(table, number).group == group
@@ -236,7 +342,7 @@ def test_indicator_groups_are_categories() -> None:
 def test_footnote_after_table_is_not_a_row() -> None:
     text = cleaned(CLIMATE_000)
     table = find_table(text, "表1永川区应对气候变化指标体系")
-    assert text[table.end:].lstrip().startswith("2 指标2现状数据来自")
+    assert text[table.end :].lstrip().startswith("2 指标2现状数据来自")
 
 
 def test_repeated_header_is_no_row_and_no_text() -> None:
@@ -287,16 +393,23 @@ def test_eco_scoring_tables() -> None:
     """表2-2 and 表2-3: two columns; the second is split in two cells in the body rows."""
     text = cleaned(ECO_003)
     scored = find_table(text, "表2-2")
-    assert [r.cells["评分情况"] for r in scored.rows] == ["已得分指标（87分）", "未得分指标（13分）"]
+    assert [r.cells["评分情况"] for r in scored.rows] == [
+        "已得分指标（87分）",
+        "未得分指标（13分）",
+    ]
     got = scored.rows[0].cells["指标类别"]
     assert got.startswith("指标1：区县党委政府") and got.endswith("指标38：生态环境教育基地（2分）")
     assert "指标16：依法开展规划环境影响评价（2分）" in got
     assert scored.rows[1].cells["指标类别"].endswith("指标28：城镇人均公园绿地面积（2分）")
     expected = find_table(text, "表2-3")
-    assert [r.cells["难易程度"] for r in expected.rows] == ["预期得分指标（8分）", "重难点指标（5分）"]
+    assert [r.cells["难易程度"] for r in expected.rows] == [
+        "预期得分指标（8分）",
+        "重难点指标（5分）",
+    ]
     assert expected.rows[1].cells["指标名称"] == (
         "指标9：集中式饮用水水源地水质优良比例（100%）（1分）指标10：生态环境状况指数（≥60）（1分）"
-        "指标25：村镇饮用水卫生合格率（≥85）（1分）指标28：城镇人均公园绿地面积（≥15）（2分）")
+        "指标25：村镇饮用水卫生合格率（≥85）（1分）指标28：城镇人均公园绿地面积（≥15）（2分）"
+    )
 
 
 def eco_indicator_table() -> tuple[str, Table]:
@@ -322,8 +435,12 @@ def test_eco_indicator_table_rows() -> None:
 ECO_ROWS = [
     (0, "领域", "基本条件", False),
     (0, "序号", "—", False),
-    (0, "指标名称", "重庆市生态文明建设示范区县创建规划正式发布实施且实施2年以上，并报市生态环境局备案",
-     False),
+    (
+        0,
+        "指标名称",
+        "重庆市生态文明建设示范区县创建规划正式发布实施且实施2年以上，并报市生态环境局备案",
+        False,
+    ),
     (0, "2021年现状值", "制定了规划，待区政府审议后印发实施。", False),
     (0, "评分", "—", False),
     (0, "备注", "暂不满足", False),
@@ -380,11 +497,13 @@ def test_eco_indicator_cell(index: int, column: str, value: str, carried: bool) 
 
 def test_word_table_by_position() -> None:
     """A hand-made Word table with empty cells ("\t" lines): merged, split and wrapped cells."""
-    text = ("\t领域\n\t序号\n\t指标名称\n\t单位\n\t目标值\n\n"
-            "\t生\n态\n\t1\n\t森林覆盖率\n\t%\n\t≥50\n\n"
-            "\t\n\t\n\t\n\t个\n\t3\n\n"
-            "\t\n\t2\n\t空气\n\t质量\n\t%\n\t≥90\n\n"
-            "\t合计\n\t\n\t93\n\n正文。")
+    text = (
+        "\t领域\n\t序号\n\t指标名称\n\t单位\n\t目标值\n\n"
+        "\t生\n态\n\t1\n\t森林覆盖率\n\t%\n\t≥50\n\n"
+        "\t\n\t\n\t\n\t个\n\t3\n\n"
+        "\t\n\t2\n\t空气\n\t质量\n\t%\n\t≥90\n\n"
+        "\t合计\n\t\n\t93\n\n正文。"
+    )
     table = parse_table(text, 0, len(text))
     assert table is not None and table.layout == "tab"
     check_spans(text, table)
@@ -395,24 +514,27 @@ def test_word_table_by_position() -> None:
         {"领域": "合计", "序号": "", "指标名称": "", "单位": "", "目标值": "93"},
     ]
     assert table.rows[1].carried == {"领域", "序号", "指标名称"}
-    assert text[table.end:].strip() == "正文。"
+    assert text[table.end :].strip() == "正文。"
 
 
 # ---------------------------------------------------------------------------------------------
 # Headers, parents and garbage
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("类别 序号 指标名称 2020年 2025年 指标", True),
-    ("序号 任务内容 牵头单位 责任单位", True),
-    ("\t序号", True),
-    ("\t领域", True),
-    ("序号", True),
-    ("序号是按照顺序排列的", False),
-    ("类别繁多", False),
-    ("一、目标指标", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("类别 序号 指标名称 2020年 2025年 指标", True),
+        ("序号 任务内容 牵头单位 责任单位", True),
+        ("\t序号", True),
+        ("\t领域", True),
+        ("序号", True),
+        ("序号是按照顺序排列的", False),
+        ("类别繁多", False),
+        ("一、目标指标", False),
+        ("", False),
+    ],
+)
 def test_looks_like_header(line: str, expected: bool) -> None:
     assert looks_like_header(line) is expected
 
@@ -439,8 +561,9 @@ def test_municipal_indicator_table() -> None:
     assert "类别" in by_number(table, "2").carried
 
 
-@pytest.mark.parametrize("name", ["chongqing_municipal_climate_14fyp.txt",
-                                  "chengyu_carbon_joint_action.txt"])
+@pytest.mark.parametrize(
+    "name", ["chongqing_municipal_climate_14fyp.txt", "chengyu_carbon_joint_action.txt"]
+)
 def test_parents_every_header_line(name: str) -> None:
     text = parent_text(name)
     pos = 0
