@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Set up plankg in a local virtual environment and run a task. Needs only python3.
 
-    python3 dev.py demo    # create .venv, install plankg, outline every plan in data/plans
-    python3 dev.py test    # create .venv, install plankg with test tools, lint and run the tests
-    python3 dev.py bench   # run the benchmarks
+python3 dev.py demo    # create .venv, install plankg, outline every plan in data/plans
+python3 dev.py test    # create .venv, install plankg with test tools, lint and run the tests
+python3 dev.py bench   # run the benchmarks
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def main(argv: list[str]) -> int:
             run(BIN / "plankg", "demo", *argv[1:])
         elif task == "test":
             run(BIN / "ruff", "check", ".")
+            run(BIN / "ruff", "format", "--check", ".")
             run(BIN / "python", "-m", "pytest", *argv[1:])
         elif task == "bench":
             for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
