@@ -36,6 +36,7 @@ PYTHON = sys.executable
 PLANKG = str(Path(PYTHON).with_name("plankg"))
 OXIGRAPH = str(Path(PYTHON).with_name("oxigraph"))
 QUERY_LIMIT_S = 120.0
+QUERY_RUNS = 3
 
 STAGE = """
 import json, resource, sys, time
@@ -59,9 +60,12 @@ else:
     out["timings"] = report.timings
 out["quads"] = len(store)
 del store
+import re
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+# the parent's peak from VmHWM: ru_maxrss would carry the benchmark's own peak across exec
+hwm = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
 out.update(wall=time.perf_counter() - wall, cpu=time.process_time() - cpu,
-           cpu_workers=kids.ru_utime + kids.ru_stime, rss_mb=me.ru_maxrss / 1024,
+           cpu_workers=kids.ru_utime + kids.ru_stime, rss_mb=hwm / 1024,
            rss_workers_mb=kids.ru_maxrss / 1024)
 print(json.dumps(out))
 """
@@ -73,7 +77,7 @@ from plankg.store import open_store
 store = open_store(sys.argv[1], read_only=True)
 run_named(store, sys.argv[2])
 times = []
-for _ in range(3):
+for _ in range(int(sys.argv[3])):
     t = time.perf_counter()
     _, rows = run_named(store, sys.argv[2])
     times.append(time.perf_counter() - t)
@@ -178,7 +182,11 @@ def measure(n: int, work: Path, jobs: int) -> dict:
     r["queries"] = {}
     for name in names:
         try:
-            q = _json([PYTHON, "-c", QUERY, str(store_dir), name], env, timeout=QUERY_LIMIT_S)
+            q = _json(
+                [PYTHON, "-c", QUERY, str(store_dir), name, str(QUERY_RUNS)],
+                env,
+                timeout=QUERY_LIMIT_S,
+            )
             r["queries"][name] = q["median"]
         except subprocess.TimeoutExpired:
             r["queries"][name] = float("inf")
@@ -248,7 +256,21 @@ def main() -> None:
         default=None,
         help="keep corpora and stores here (default: a temporary folder)",
     )
+    parser.add_argument(
+        "--query-limit",
+        type=float,
+        default=QUERY_LIMIT_S,
+        help="seconds a query process may take (default 120)",
+    )
+    parser.add_argument(
+        "--query-runs",
+        type=int,
+        default=QUERY_RUNS,
+        help="timed runs of each query after the warm-up (default 3)",
+    )
     args = parser.parse_args()
+    global QUERY_LIMIT_S, QUERY_RUNS
+    QUERY_LIMIT_S, QUERY_RUNS = args.query_limit, args.query_runs
     sizes = [n for n in sorted(args.sizes) if args.max_n is None or n <= args.max_n]
     results = []
     with tempfile.TemporaryDirectory(prefix="plankg-bench-scale-") as tmp:
