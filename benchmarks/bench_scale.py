@@ -246,6 +246,7 @@ def report(r: dict) -> None:
 
 
 def main() -> None:
+    global QUERY_LIMIT_S, QUERY_RUNS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--max-n", type=int, default=None, help="stop after this N")
@@ -269,7 +270,6 @@ def main() -> None:
         help="timed runs of each query after the warm-up (default 3)",
     )
     args = parser.parse_args()
-    global QUERY_LIMIT_S, QUERY_RUNS
     QUERY_LIMIT_S, QUERY_RUNS = args.query_limit, args.query_runs
     sizes = [n for n in sorted(args.sizes) if args.max_n is None or n <= args.max_n]
     results = []
