@@ -82,7 +82,7 @@ DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_LIGHT_S = 1.0  # a query's time in the light lane before it counts as heavy
 DEFAULT_HEAVY_WAIT_S = 1.0
 DEFAULT_SPARES = 1  # warm workers kept ready to replace a killed one  # how long a heavy query may wait for a heavy worker
-DEFAULT_WORKER_MEMORY_MB = 2048  # address space of one worker; idle ones map about 600–690 MiB
+DEFAULT_WORKER_MEMORY_MB = 2048  # address space of one worker; idle ones map about 560–670 MiB
 RETRY_AFTER_S = 2
 LISTEN_BACKLOG = 1024  # the kernel caps it at net.core.somaxconn
 WORKER_START_S = 60.0  # a worker imports rdflib and opens the store; generous on a slow disk
@@ -1384,7 +1384,7 @@ def make_server(
     if worker_memory_mb and worker_memory_mb < 1024:
         raise ServeError(
             "--worker-memory must be at least 1024 MiB (an idle worker maps about "
-            "690 MiB), or 0 for no limit"
+            "670 MiB), or 0 for no limit"
         )
     if cors is not None and cors != "*" and not re.fullmatch(r"https?://[^/\s]+", cors):
         raise ServeError(f"--cors takes an origin such as http://localhost:3000 or *, not {cors!r}")

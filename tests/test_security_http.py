@@ -24,7 +24,7 @@ ASK = "ASK { ?p a pk:Plan }"
 @pytest.fixture(scope="module")
 def server(store_dir: Path) -> Iterator[Server]:
     """Two lanes (one light worker, one heavy), 0.5 s in the light lane, 4 s per query,
-    1,024 MiB (an idle worker maps up to about 690 MiB) per worker, 5 rows per answer."""
+    1,024 MiB (an idle worker maps up to about 670 MiB) per worker, 5 rows per answer."""
     yield from _start(
         store_dir,
         **{
