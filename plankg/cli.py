@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from plankg import __version__
 from plankg.errors import PlankgError
@@ -67,27 +68,29 @@ def cmd_outline(args: argparse.Namespace) -> int:
 # -- ingest, validate, export, query ------------------------------------------------------------
 def cmd_ingest(args: argparse.Namespace) -> int:
     from plankg.ingest.document import plan_files
-    from plankg.ingest.pipeline import ingest
 
     files = plan_files(args.paths or [default_plans_dir()])
     if not files:
         _error("no plan files given or found")
         return 1
     store = _store(args)
-    shown: set[str] = set()  # errors the progress lines already named, each said once
-
-    def message(text: str) -> None:
-        if text.startswith("error: "):
-            shown.add(text.removeprefix("error: "))
-        bar.message(text)
-
-    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=message, **_executor_options(args))
-    for e in report.errors:
-        if str(e) not in shown:
-            _error(e)
+    report = _ingest(args, files, store)
     print(f"ingested {len(report.results)} of {len(files)} plans into {args.store or 'the store'}")
     return 0 if report.ok else 1
+
+
+def _ingest(args: argparse.Namespace, files: list[Path], store: Any) -> Any:
+    """Ingest with a progress bar; errors the progress lines did not show are printed after."""
+    from plankg.ingest.pipeline import ingest
+
+    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
+        report = ingest(
+            files, store, jobs=args.jobs, progress=bar.message, **_executor_options(args)
+        )
+    for e in report.errors:
+        if str(e) not in bar.errors_shown:
+            _error(e)
+    return report
 
 
 def cmd_link(args: argparse.Namespace) -> int:
@@ -366,24 +369,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: ingest every plan, link across plans, validate, and compare districts."""
     from plankg.ingest.document import plan_files
-    from plankg.ingest.pipeline import ingest
     from plankg.report import district_summary
     from plankg.validate import validate_store
 
     files = plan_files(args.paths or [default_plans_dir()])
     store = _store(args)
-    shown: set[str] = set()  # errors the progress lines already named, each said once
-
-    def message(text: str) -> None:
-        if text.startswith("error: "):
-            shown.add(text.removeprefix("error: "))
-        bar.message(text)
-
-    with Progress(len(files), "ingest", quiet=args.quiet) as bar:
-        report = ingest(files, store, jobs=args.jobs, progress=message, **_executor_options(args))
-    for e in report.errors:
-        if str(e) not in shown:
-            _error(e)
+    report = _ingest(args, files, store)
     print(f"ingested {len(report.results)} of {len(files)} plans into {store_location(args)}\n")
     from plankg.link import link_store
 

@@ -51,6 +51,7 @@ class Progress:
     ) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        self.errors_shown: set[str] = set()  # `error:` lines written, so a summary says them once
         self.bar: Any = None
         if (is_terminal(self.stream) if bar is None else bar) and not quiet:
             from tqdm import tqdm
@@ -65,6 +66,8 @@ class Progress:
             )
 
     def message(self, text: str) -> None:
+        if text.startswith("error: "):
+            self.errors_shown.add(text.removeprefix("error: "))
         notable = text.startswith(("warning:", "error:"))
         if self.bar is not None:
             if notable:
