@@ -91,6 +91,23 @@ def _fact_to_visit(facts):
     return middle[len(middle) // 2]
 
 
+def _anchors(browser) -> list[list]:
+    """[id, inside a highlighted token, tooltip] of every fact anchor on the page."""
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('a.anchor'), a => "
+        "[a.id, !!a.closest('.tok'), a.title]);"
+    )
+
+
+def _shown_text(browser) -> str:
+    """The page's text without the span labels, as a reader sees it."""
+    return browser.execute_script(
+        "const m = document.querySelector('main').cloneNode(true);"
+        "m.querySelectorAll('.label').forEach(e => e.remove());"
+        "document.body.appendChild(m); const t = m.innerText; m.remove(); return t;"
+    )
+
+
 @pytest.mark.parametrize("key", sorted(PLAN_FILES))
 def test_seed_plan_pages_in_chromium(server: str, browser, docs, key: str) -> None:
     doc = docs[key]
@@ -99,23 +116,16 @@ def test_seed_plan_pages_in_chromium(server: str, browser, docs, key: str) -> No
     browser.get(f"{server}/evidence/{slug}.html")
     assert browser.title.endswith("evidence · plankg")
     # every fact highlighted: its anchor sits inside a highlighted token, once
-    found = browser.execute_script(
-        "return Array.from(document.querySelectorAll('a.anchor'), a => "
-        "[a.id, !!a.closest('.tok')]);"
-    )
-    assert sorted(fid for fid, _ in found) == sorted(f.id for f in facts)
-    assert all(inside for _, inside in found)
+    found = _anchors(browser)
+    assert sorted(fid for fid, _, _ in found) == sorted(f.id for f in facts)
+    assert all(inside for _, inside, _ in found)
     legend = browser.execute_script(
         "return Array.from(document.querySelectorAll('ul.legend li'), li => li.textContent);"
     )
     assert len(legend) == len(LABELS) + 1
     assert browser.execute_script("return document.querySelectorAll('.heading').length;") > 5
     # the text is the plan's cleaned text: nothing inserted between tokens, nothing lost
-    shown = browser.execute_script(
-        "const m = document.querySelector('main').cloneNode(true);"
-        "m.querySelectorAll('.label').forEach(e => e.remove());"
-        "document.body.appendChild(m); const t = m.innerText; m.remove(); return t;"
-    )
+    shown = _shown_text(browser)
     assert "".join(shown.split()) == "".join(doc.text.split())
     # the anchor opens the page at its span
     fact = _fact_to_visit(facts)
@@ -211,20 +221,13 @@ def test_corpus_pdf_pages_in_chromium(corpus, browser, tmp_path: Path, name: str
     page = tmp_path / (Path(name).stem + ".html")
     page.write_text(evidence_html(doc, facts), encoding="utf-8")
     browser.get(page.as_uri())
-    found = browser.execute_script(
-        "return Array.from(document.querySelectorAll('a.anchor'), a => "
-        "[a.id, !!a.closest('.tok'), a.title]);"
-    )
+    found = _anchors(browser)
     assert sorted(fid for fid, _, _ in found) == sorted(f.id for f in facts)
     assert all(inside for _, inside, _ in found)
     pages = {f.id: doc.page_at(f.start) for f in facts}
     assert all(f"(page {pages[fid]})" in tip for fid, _, tip in found)
     assert len(set(pages.values())) > 1 and max(pages.values()) <= doc.pages
-    shown = browser.execute_script(
-        "const m = document.querySelector('main').cloneNode(true);"
-        "m.querySelectorAll('.label').forEach(e => e.remove());"
-        "document.body.appendChild(m); const t = m.innerText; m.remove(); return t;"
-    )
+    shown = _shown_text(browser)
     assert "".join(shown.split()) == "".join(doc.text.split())
     fact = _fact_to_visit(facts)
     browser.get(f"{page.as_uri()}#{fact.id}")
