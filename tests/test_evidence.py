@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import queue
 import re
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +20,7 @@ from plankg.facts import LABELS, plan_facts
 from plankg.ingest.document import load_plan
 from tests.browser import IN_VIEWPORT, console_errors
 from tests.conftest import PLAN_FILES, PLANS, ROOT
+from tests.test_serve import _start
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -30,48 +28,8 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 @pytest.fixture(scope="module")
 def server(store_dir: Path) -> Iterator[str]:
     """`plankg serve` over the session's store, the seed plans as the evidence plans."""
-    command = [
-        sys.executable,
-        "-m",
-        "plankg.cli",
-        "serve",
-        "--store",
-        str(store_dir),
-        "--port",
-        "0",
-        "--workers",
-        "1",
-        "--plans",
-        str(PLANS),
-    ]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(
-        target=lambda: [lines.put(x) for x in process.stdout],  # type: ignore[union-attr]
-        daemon=True,
-    ).start()
-    url, seen, deadline = None, [], time.monotonic() + 60
-    while url is None and time.monotonic() < deadline and process.poll() is None:
-        try:
-            seen.append(lines.get(timeout=0.5))
-        except queue.Empty:
-            continue
-        m = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", seen[-1])
-        url = m.group(1) if m else None
-    if url is None:
-        process.kill()
-        pytest.fail("plankg serve did not start:\n" + "".join(seen))
-    try:
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    for running in _start(store_dir, workers="1", plans=str(PLANS)):
+        yield running.base
 
 
 def _get(base: str, path: str) -> tuple[int, str, bytes]:

@@ -7,7 +7,6 @@ and a strict one (1 s per query, 5 rows, 4 KiB requests, one worker) for the lim
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import queue
@@ -68,28 +67,9 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _serve_command(store: Path, options: dict[str, str]) -> list[str]:
-    """`plankg serve` once the CLI has it; until then serve() itself, in the same process shape."""
-    from plankg.cli import build_parser
-
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            build_parser().parse_args(["serve", "--store", str(store)])
-        wired = True
-    except SystemExit:
-        wired = False
+    """`plankg serve` over `store` with `--KEY=VALUE` options."""
     flags = [f"--{k}={v}" for k, v in options.items()]
-    if wired:
-        return [sys.executable, "-m", "plankg.cli", "serve", "--store", str(store), *flags]
-    kwargs = {
-        k.replace("-", "_"): (float(v) if k == "timeout" else int(v)) for k, v in options.items()
-    }
-    kwargs["timeout_s"] = kwargs.pop("timeout", 10.0)
-    code = (
-        "import sys\nfrom plankg.serve import serve\n"
-        f"serve({str(store)!r}, **{kwargs!r}, "
-        "ready=lambda url: print('plankg serve: listening on', url, flush=True))"
-    )
-    return [sys.executable, "-c", code]
+    return [sys.executable, "-m", "plankg.cli", "serve", "--store", str(store), *flags]
 
 
 class Server:

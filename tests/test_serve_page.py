@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
-import queue
 import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_serve import _start
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -34,55 +31,8 @@ VENDOR = ROOT / "plankg" / "static" / "vendor"
 @pytest.fixture(scope="module")
 def base(store_dir: Path) -> Iterator[str]:
     """A real `plankg serve` over the five plans; yields its base URL (http://127.0.0.1:PORT)."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "plankg.cli",
-            "serve",
-            "--store",
-            str(store_dir),
-            "--port",
-            "0",
-            "--workers",
-            "1",
-            "--timeout",
-            "30",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline, seen, url = time.monotonic() + START_S, [], None
-    while url is None and time.monotonic() < deadline and process.poll() is None:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        match = re.search(r"http://127\.0\.0\.1:\d+(?=/sparql)", line)
-        url = match.group(0) if match else None
-    if url is None:
-        process.kill()
-        pytest.fail("plankg serve did not start:\n" + "".join(seen))
-    try:
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    for server in _start(store_dir, workers="1", timeout="30"):
+        yield server.base
 
 
 def raw_get(base: str, path: str) -> tuple[int, dict[str, str], bytes]:
