@@ -37,24 +37,11 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from plankg.facts import GROUPS, Fact, plan_facts
+from plankg.facts import ATTRIBUTES, GROUPS, Fact, plan_facts
 from plankg.ingest.document import Document, load_text
 
 # Span extensions the components set, named as the Fact fields they come from.
-EXTENSIONS = (
-    "fact_id",
-    "indicator",
-    "value",
-    "comparator",
-    "unit_of_measure",
-    "year",
-    "role",
-    "canonical_unit",
-    "unit_type",
-    "place",
-    "yuan",
-    "flags",
-)
+EXTENSIONS = ("fact_id", *(a for a in ATTRIBUTES if a != "indicator_as_printed"), "flags")
 # Where the attributes live: doc.user_data[FACTS_KEY][fact id] = {name: value}. spaCy keys a
 # Span extension's value by the span's characters, and two facts may share a span (a table row
 # holds its 2023 and its 2025 target), so the extensions read from here through the span's id.

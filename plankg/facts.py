@@ -36,6 +36,22 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The attributes a fact may carry besides its span and label (flags apart), in display order.
+ATTRIBUTES = (
+    "indicator",
+    "indicator_as_printed",
+    "value",
+    "comparator",
+    "unit_of_measure",
+    "year",
+    "role",
+    "canonical_unit",
+    "unit_type",
+    "place",
+    "yuan",
+)
+
+
 @dataclass(frozen=True)
 class Fact:
     """One extracted fact as a span of the cleaned text [start, end)."""
@@ -65,19 +81,7 @@ class Fact:
     def attributes(self) -> dict[str, object]:
         """The attributes that are set, for JSON and HTML titles (Decimals as strings)."""
         out: dict[str, object] = {}
-        for name in (
-            "indicator",
-            "indicator_as_printed",
-            "value",
-            "comparator",
-            "unit_of_measure",
-            "year",
-            "role",
-            "canonical_unit",
-            "unit_type",
-            "place",
-            "yuan",
-        ):
+        for name in ATTRIBUTES:
             v = getattr(self, name)
             if v is not None and v != "":
                 out[name] = str(v) if isinstance(v, Decimal) else v
