@@ -96,7 +96,7 @@ class _Numbering:
         try:
             numbering = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
-            return
+            return  # a document without a numbering part has no automatic numbering to count
         abstract = {}
         for a in numbering.findall(qn("w:abstractNum")):
             lv = {}
