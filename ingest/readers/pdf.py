@@ -88,7 +88,8 @@ class _Table:
     x0: float
     x1: float
     block: TableBlock
-    xs: tuple[float, ...] = ()  # x of the column rules (pdfium grids)
+    xs: tuple[float, ...] = ()  # x of the column rules of the last row (pdfium grids)
+    page_height: float = 0.0
 
 
 def read(path: Path, limits: Limits) -> Layout:
@@ -144,6 +145,8 @@ def read(path: Path, limits: Limits) -> Layout:
         )
     if _ENGINE == "pdfplumber" and ruled:
         tables = _read_tables(path, ruled)
+    else:
+        tables = _single_rows(tables)
     lines = _drop_running(lines, n_pages)
     lines = [ln for ln in lines if not any(_inside(ln, t) for t in tables if t.page == ln.page)]
     blocks = _blocks(lines, tables)
@@ -438,9 +441,7 @@ def _blocks(lines: list[_Line], tables: list[_Table]) -> list[Paragraph | TableB
             ):
                 merged = _merge(last_table.block, item.block)
                 blocks[-1] = merged
-                last_table = _Table(
-                    item.page, item.top, item.bottom, item.x0, item.x1, merged, item.xs
-                )
+                last_table = replace(item, block=merged)
             else:
                 blocks.append(item.block)
                 last_table = item
@@ -517,12 +518,46 @@ def _grid_tables(page, number: int) -> list[_Table]:  # type: ignore[no-untyped-
         textpage.close()
     out = []
     for grid in grids:
-        block = _grid_block(grid, chars, number, height)
-        if block is not None:
-            out.append(
-                _Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block, tuple(grid.xs))
-            )
+        found = _grid_block(grid, chars, number, height)
+        if found is not None:
+            block, xs = found
+            out.append(_Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block, xs, height))
     return out
+
+
+def _single_rows(tables: list[_Table]) -> list[_Table]:
+    """Drop a one-row grid at the top of a page unless it carries on the last table of the page
+    before (a row whose top rule was drawn there): alone, a framed line is not a table."""
+    out: list[_Table] = []
+    for t in tables:
+        alone = len(t.block.rows) == 1 and t.top < 0.25 * t.page_height
+        if alone and not (out and out[-1].page == t.page - 1 and _continues(out[-1], t)):
+            continue
+        out.append(t)
+    return out
+
+
+def _logical_cells(grid) -> list[list[int]] | None:  # type: ignore[no-untyped-def]
+    """The cells of every row, left to right, when the rows of one table are ruled at different
+    column positions (a table drawn as blocks of slightly shifted columns: the union of all rule
+    positions has more columns than any row prints). None when the grid's columns are the
+    table's: some row uses every grid column, or the rows print different numbers of cells
+    (a header cell spanning two year columns)."""
+    n_cols = len(grid.xs) - 1
+    rows = []
+    for r, line in enumerate(grid.owner):
+        lo, hi = grid.extent[r] if grid.extent else (0, n_cols)
+        inner = line[lo:hi]
+        rows.append([oid for c, oid in enumerate(inner) if c == 0 or oid != inner[c - 1]])
+    counts = {len(cells) for cells in rows if len(cells) > 1}
+    if len(counts) != 1 or (k := counts.pop()) >= n_cols:
+        return None
+    return [cells if len(cells) > 1 else cells * k for cells in rows]
+
+
+def _row_edges(grid, cells: list[int]) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
+    """The x positions of the rules that bound the cells of one row."""
+    return tuple([grid.boxes[cells[0]][0]] + [grid.boxes[oid][2] for oid in cells])
 
 
 def _grid_block(
@@ -530,11 +565,14 @@ def _grid_block(
     chars: list[dict],
     page: int,  # type: ignore[no-untyped-def]
     height: float,
-) -> TableBlock | None:
+) -> tuple[TableBlock, tuple[float, ...]] | None:
+    """The rows of one grid and the x positions of its last row's column rules."""
     import bisect
 
     n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
-    if n_cols < 2 or (n_rows < 2 and grid.bottom < 0.75 * height):
+    # one row: a table only at the foot of a page (its header, going on overleaf) or at the top
+    # (the last row of a table from the page before; `_single_rows` keeps it only then)
+    if n_cols < 2 or (n_rows < 2 and 0.25 * height < grid.top and grid.bottom < 0.75 * height):
         return None
     found: dict[int, list[dict]] = {}
     for ch in chars:
@@ -546,28 +584,27 @@ def _grid_block(
         r = min(max(bisect.bisect_right(grid.ys, y) - 1, 0), n_rows - 1)
         found.setdefault(grid.owner[r][c], []).append(ch)
     texts = {k: _chars_to_text(v) for k, v in found.items()}
-    first: dict[int, tuple[int, int]] = {}
+    logical = _logical_cells(grid)
+    owners = logical or grid.owner
+    first: set[int] = set()
     rows: list[tuple[str, ...]] = []
     carried: set[tuple[int, int]] = set()
     groups: set[int] = set()
-    for r in range(n_rows):
-        row = []
-        for c in range(n_cols):
-            oid = grid.owner[r][c]
+    for r, line in enumerate(owners):
+        for c, oid in enumerate(line):
             if oid in first:
                 carried.add((r, c))
-            else:
-                first[oid] = (r, c)
-            row.append(texts.get(oid, ""))
-        rows.append(tuple(row))
-        if n_cols > 2 and len({grid.owner[r][c] for c in range(n_cols)}) == 1:
+            first.add(oid)
+        rows.append(tuple(texts.get(oid, "") for oid in line))
+        if len(line) > 2 and len(set(line)) == 1:
             groups.add(r)
     if not any(any(row) for row in rows):
         return None
     header = header_rows(rows, carried, groups)
-    return TableBlock(
+    block = TableBlock(
         tuple(rows), header, tuple([page] * len(rows)), frozenset(groups), frozenset(carried)
     )
+    return block, (_row_edges(grid, owners[-1]) if logical else tuple(grid.xs))
 
 
 def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
@@ -649,6 +686,7 @@ def _chars_to_text(chars: list[dict]) -> str:
     parts = []
     for ln in lines:
         ln.sort(key=lambda ch: ch["x0"])
+        ln[:] = _without_footnote_marks(ln)
         out = ""
         for i, ch in enumerate(ln):
             if (
@@ -661,6 +699,27 @@ def _chars_to_text(chars: list[dict]) -> str:
             out += ch["text"]
         parts.append(out)
     return _join(parts)
+
+
+def _without_footnote_marks(line: list[dict]) -> list[dict]:
+    """A line's characters without footnote marks: digits set smaller and raised after a Chinese
+    character or a digit (安全利用², 9.91³). After a Latin letter a raised digit is an exponent
+    of a unit (m³, km²) and stays."""
+    out: list[dict] = []
+    base: dict | None = None  # the last character printed at the line's size
+    for ch in line:
+        raised = (
+            base is not None
+            and ch["text"].isdigit()
+            and ch["bottom"] - ch["top"] < 0.9 * (base["bottom"] - base["top"])
+            and ch["bottom"] < base["bottom"] - 0.2 * (base["bottom"] - base["top"])
+        )
+        if raised and (_HAN.match(base["text"]) or base["text"].isdigit()):
+            continue
+        out.append(ch)
+        if not raised:
+            base = ch
+    return out
 
 
 def _settings(page) -> dict:  # type: ignore[no-untyped-def]
@@ -817,6 +876,8 @@ def _continues(prev: _Table, nxt: _Table) -> bool:
     a, b = prev.block, nxt.block
     if len(a.rows[0]) != len(b.rows[0]):
         return False
+    if prev.xs and nxt.xs:  # the rules of prev's last row against nxt's
+        return abs(prev.xs[0] - nxt.xs[0]) < 15 and abs(prev.xs[-1] - nxt.xs[-1]) < 15
     return abs(prev.x0 - nxt.x0) < 15 and abs(prev.x1 - nxt.x1) < 15
 
 

@@ -41,6 +41,9 @@ class Grid:
     # (row, col) of every grid position -> id of the merged cell it belongs to
     owner: list[list[int]]
     boxes: dict[int, tuple[float, float, float, float]]  # cell id -> (x0, top, x1, bottom)
+    # per row, the grid columns [first, last) between its outermost vertical rules: a table whose
+    # rows are ruled at shifted positions leaves unruled slivers at the ends of some rows
+    extent: list[tuple[int, int]] | None = None
 
 
 def page_rules(page, height: float) -> tuple[list[Rule], list[Rule]]:  # type: ignore[no-untyped-def]
@@ -125,7 +128,10 @@ def find_grids(hs: list[Rule], vs: list[Rule]) -> list[Grid]:
 
 
 def _covered(rules: list[Rule], pos: float, at: float) -> bool:
-    return any(abs(r.pos - pos) <= _SNAP and r.start - _SNAP <= at <= r.end + _SNAP for r in rules)
+    """A rule runs at `pos` (within the distance `_cluster` treats as one position) through `at`."""
+    return any(
+        abs(r.pos - pos) <= _MIN_CELL and r.start - _SNAP <= at <= r.end + _SNAP for r in rules
+    )
 
 
 def _grid(hs: list[Rule], vs: list[Rule]) -> Grid | None:
@@ -161,6 +167,11 @@ def _grid(hs: list[Rule], vs: list[Rule]) -> Grid | None:
             if not _covered(hs, ys[r + 1], xm):  # no rule between: one cell down
                 parent[find(cell[r + 1][c])] = find(cell[r][c])
     owner = [[find(cell[r][c]) for c in range(n_cols)] for r in range(n_rows)]
+    extent = []
+    for r in range(n_rows):
+        ym = (ys[r] + ys[r + 1]) / 2
+        ruled = [c for c in range(n_cols + 1) if _covered(vs, xs[c], ym)]
+        extent.append((min(ruled), max(ruled)) if len(ruled) >= 2 else (0, n_cols))
     boxes: dict[int, list[float]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
@@ -179,6 +190,7 @@ def _grid(hs: list[Rule], vs: list[Rule]) -> Grid | None:
         ys,
         owner,
         {k: (v[0], v[1], v[2], v[3]) for k, v in boxes.items()},
+        extent,
     )
 
 

@@ -1,0 +1,65 @@
+"""The PDF table grid from ruling lines (`plankg.ingest.readers.pdf_grid`) and the cell text
+rules of the PDF reader, on rules and characters laid out as the corpus PDFs print them."""
+
+from __future__ import annotations
+
+from plankg.ingest.readers.pdf import _logical_cells, _without_footnote_marks
+from plankg.ingest.readers.pdf_grid import Rule, find_grids
+
+
+def _shifted_table() -> tuple[list[Rule], list[Rule]]:
+    """A header row ruled at x = 0, 40, 70, 200, 260 and two body rows whose inner rules sit a
+    few points to the left (40, 68, 190) or well to the left (240 as the right border), as Word
+    draws a table pasted from two sources: the union of positions has more columns than any row."""
+    hs = [Rule(y, 0, 260) for y in (0, 20)] + [Rule(y, 0, 240) for y in (40, 60)]
+    vs = [Rule(0, 0, 60)]
+    vs += [Rule(x, 0, 20) for x in (40, 70, 200, 260)]
+    vs += [Rule(x, 20, 60) for x in (40, 67, 190, 240)]
+    return hs, vs
+
+
+def test_rules_a_few_points_apart_are_one_column_rule() -> None:
+    (grid,) = find_grids(*_shifted_table())
+    # 67 and 70 are one position: the header's 序号 | 指标 rule is not lost
+    header = grid.owner[0]
+    assert len({header[c] for c in range(len(header))}) >= 4
+
+
+def test_rows_ruled_at_shifted_positions_give_logical_columns() -> None:
+    (grid,) = find_grids(*_shifted_table())
+    assert len(grid.xs) - 1 > 4  # the union of positions: 0 40 67 190 200 240 260
+    cells = _logical_cells(grid)
+    assert cells is not None
+    assert [len(row) for row in cells] == [4, 4, 4]
+    # the body rows' unruled sliver right of 240 is not a cell
+    assert grid.extent is not None and grid.extent[1][1] < len(grid.xs) - 1
+
+
+def test_a_header_cell_over_two_columns_keeps_the_grid() -> None:
+    # 目标值 over two year columns: the rows print different numbers of cells
+    hs = [Rule(y, 0, 200) for y in (0, 20, 40, 60)]
+    vs = [Rule(x, 0, 60) for x in (0, 50, 200)] + [Rule(x, 20, 60) for x in (100, 150)]
+    (grid,) = find_grids(hs, vs)
+    assert _logical_cells(grid) is None
+
+
+def _ch(text: str, x0: float, top: float, bottom: float) -> dict:
+    return {"text": text, "x0": x0, "x1": x0 + 8, "top": top, "bottom": bottom, "size": 10}
+
+
+def test_footnote_marks_after_a_name_or_a_number_are_dropped() -> None:
+    name = [_ch(c, 10 * i, 100, 110) for i, c in enumerate("安全利用")]
+    name.append(_ch("2", 41, 98.5, 107))  # smaller and raised
+    assert "".join(c["text"] for c in _without_footnote_marks(name)) == "安全利用"
+    number = [_ch(c, 6 * i, 100, 114) for i, c in enumerate("9.91")]
+    number.append(_ch("3", 25, 100.3, 109))
+    assert "".join(c["text"] for c in _without_footnote_marks(number)) == "9.91"
+
+
+def test_unit_exponents_and_subscripts_stay() -> None:
+    unit = [_ch(c, 6 * i, 100, 114) for i, c in enumerate("μg/m")]
+    unit.append(_ch("3", 25, 100.2, 109))  # m³: raised after a Latin letter
+    assert "".join(c["text"] for c in _without_footnote_marks(unit)) == "μg/m3"
+    pm = [_ch(c, 6 * i, 100, 114) for i, c in enumerate("PM")]
+    pm += [_ch(c, 12 + 4 * i, 106, 116) for i, c in enumerate("2.5")]  # lowered: a subscript
+    assert "".join(c["text"] for c in _without_footnote_marks(pm)) == "PM2.5"
