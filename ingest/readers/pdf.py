@@ -386,11 +386,12 @@ def _starts_paragraph(
         return True
     if prev.x1 < pright - 1.2 * pcw:
         # a line broken early before a number or word that did not fit: the line is long, ends
-        # without closing punctuation, and the next one starts at the margin
+        # without closing punctuation, and the next one starts at the margin or, in a framed box
+        # (专栏) whose text is indented, no further right than the line before
         if (
             prev.x1 - pleft > 0.75 * (pright - pleft)
             and not prev.text.endswith(tuple(_CLOSING))
-            and ln.x0 <= left + 0.5 * cw
+            and ln.x0 <= max(left, prev.x0) + 0.7 * cw
             and not _heading_line(prev.text)
         ):
             return False

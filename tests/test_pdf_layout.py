@@ -1,9 +1,15 @@
-"""The PDF table grid from ruling lines (`plankg.ingest.readers.pdf_grid`) and the cell text
-rules of the PDF reader, on rules and characters laid out as the corpus PDFs print them."""
+"""Layout rules of the PDF reader on rules, characters and lines laid out as the corpus PDFs
+print them: the table grid from ruling lines (`plankg.ingest.readers.pdf_grid`), cell text, and
+lines rejoined into paragraphs."""
 
 from __future__ import annotations
 
-from plankg.ingest.readers.pdf import _logical_cells, _without_footnote_marks
+from plankg.ingest.readers.pdf import (
+    _Line,
+    _logical_cells,
+    _starts_paragraph,
+    _without_footnote_marks,
+)
 from plankg.ingest.readers.pdf_grid import Rule, find_grids
 
 
@@ -63,3 +69,28 @@ def test_unit_exponents_and_subscripts_stay() -> None:
     pm = [_ch(c, 6 * i, 100, 114) for i, c in enumerate("PM")]
     pm += [_ch(c, 12 + 4 * i, 106, 116) for i, c in enumerate("2.5")]  # lowered: a subscript
     assert "".join(c["text"] for c in _without_footnote_marks(pm)) == "PM2.5"
+
+
+def _line(text: str, x0: float, x1: float, top: float) -> _Line:
+    return _Line(text, 23, x0, x1, top, top + 10, 10.0, 595.0, 842.0)
+
+
+MARGINS = {0: (90.0, 500.0, 10.0), 1: (90.0, 500.0, 10.0)}
+
+
+def test_a_line_broken_before_a_number_in_an_indented_box_goes_on() -> None:
+    # 专栏 text runs from x = 96 (the page's text from 90); the number did not fit on the line
+    prev = _line(
+        "等措施，实施国家储备林项目建设898万亩，到2025年，国家储备林建设面积达到", 96, 483, 115
+    )
+    nxt = _line("1098万亩。", 97, 146, 146)
+    assert not _starts_paragraph(prev, nxt, MARGINS, [prev])
+
+
+def test_an_indented_line_after_an_early_break_starts_a_paragraph() -> None:
+    prev = _line(
+        "等措施，实施国家储备林项目建设898万亩，到2025年，国家储备林建设面积达到", 96, 483, 115
+    )
+    assert _starts_paragraph(
+        prev, _line("建立10处省级以上林木种质资源库", 117, 497, 146), MARGINS, [prev]
+    )
