@@ -5,6 +5,7 @@ lines rejoined into paragraphs."""
 from __future__ import annotations
 
 from plankg.ingest.readers.pdf import (
+    _bands,
     _Line,
     _logical_cells,
     _starts_paragraph,
@@ -94,3 +95,28 @@ def test_an_indented_line_after_an_early_break_starts_a_paragraph() -> None:
     assert _starts_paragraph(
         prev, _line("建立10处省级以上林木种质资源库", 117, 497, 146), MARGINS, [prev]
     )
+
+
+def _chars(text: str, x0: float, bottom: float, height: float = 10.0) -> list[tuple]:
+    return [
+        (x0 + 10 * i, x0 + 10 * i + 9, bottom, bottom + height, ch) for i, ch in enumerate(text)
+    ]
+
+
+def test_two_printed_lines_given_as_one_are_split_top_first() -> None:
+    # the last line of a box and the heading under it, interleaved left to right
+    box = _chars("碳汇试点。", 75, 480)
+    heading = _chars("第二节构建", 120, 440)
+    bands = _bands(sorted(box + heading, key=lambda ch: ch[0]))
+    assert ["".join(ch[4] for ch in sorted(b, key=lambda ch: ch[0])) for b in bands] == [
+        "碳汇试点。",
+        "第二节构建",
+    ]
+
+
+def test_one_line_stays_one_with_superscripts_and_flat_boxes() -> None:
+    line = [*_chars("面积万m", 75, 480), (135, 140, 486, 492, "3")]  # m³, raised
+    assert len(_bands(line)) == 1
+    flat = _chars("- 6 -", 280, 60, 0.0)  # boxes without height, dashes a little higher
+    flat[0] = (*flat[0][:2], 62.5, 62.5, "-")
+    assert len(_bands(flat)) == 1

@@ -217,8 +217,11 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
         chars: list[tuple[float, float, float, float, str]] = []
 
         def flush() -> None:
-            if not chars:
-                return
+            for band in _bands(chars):
+                emit(band)
+            chars.clear()
+
+        def emit(chars: list[tuple[float, float, float, float, str]]) -> None:
             chars.sort(key=lambda ch: ch[0])
             # the line's size: the median height of its Chinese characters' boxes (a single
             # glyph's box says little: 一 is flat, punctuation small)
@@ -266,7 +269,6 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
                         height,
                     )
                 )
-            chars.clear()
 
         for i, ch in enumerate(text):
             if ch in "\r\n":
@@ -284,6 +286,38 @@ def _page_lines(page, number: int) -> tuple[list[_Line], int]:  # type: ignore[n
         return out, printed
     finally:
         textpage.close()
+
+
+def _bands(
+    chars: list[tuple[float, float, float, float, str]],
+) -> list[list[tuple[float, float, float, float, str]]]:
+    """The characters of one pdfium line split into the lines they are printed on, top first.
+
+    pdfium sometimes gives two printed lines as one (the last line of a framed box and the
+    heading under it), and put left to right their characters interleave. Lines are the groups
+    of characters whose boxes overlap vertically (tight boxes: two printed lines never overlap;
+    punctuation, sub- and superscripts overlap their line's characters)."""
+    printed = [ch for ch in chars if ch[4] != " "]
+    if len(printed) < 2:
+        return [chars] if chars else []
+    # the next line starts at least most of a character's width higher (boxes without height,
+    # as some fonts give, say nothing of overlap: the width does)
+    widths = sorted(ch[1] - ch[0] for ch in printed)
+    pitch = 0.8 * widths[len(widths) // 2]
+    bands: list[list[float]] = []  # [bottom, top] of each band, from the bottom up
+    for ch in sorted(printed, key=lambda ch: ch[2]):
+        if bands and (ch[2] < bands[-1][1] - 0.5 or ch[2] - bands[-1][0] < pitch):
+            bands[-1][1] = max(bands[-1][1], ch[3])
+        else:
+            bands.append([ch[2], ch[3]])
+    if len(bands) == 1:
+        return [chars]
+    out: list[list[tuple[float, float, float, float, str]]] = [[] for _ in bands]
+    for ch in chars:
+        centre = (ch[2] + ch[3]) / 2
+        k = min(range(len(bands)), key=lambda i: abs(centre - sum(bands[i]) / 2))
+        out[k].append(ch)
+    return [band for band in reversed(out) if band]
 
 
 def _has_rules(page) -> bool:  # type: ignore[no-untyped-def]
