@@ -40,7 +40,7 @@ from importlib import resources
 from plankg.ingest.document import Document
 from plankg.ingest.records import Source, Target
 from plankg.ingest.segment import Segment
-from plankg.vocab import Vocabulary, unit_of, vocabulary
+from plankg.vocab import Vocabulary, unit_dimensions, unit_of, vocabulary
 
 _YEAR_COLUMN = re.compile(r"^(?P<year>\d{4})\s*年")
 _DASH = re.compile(r"^[—\-－–/／─]*$")
@@ -242,14 +242,6 @@ def extract_targets(doc: Document, vocab: Vocabulary | None = None) -> Iterator[
 
 _NAME_MAX = 40  # an indicator name longer than this has run into the cells beside it
 _RUN_ON = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％)|约束性|预期性|20\d\d\s*年")
-
-
-@cache
-def unit_dimensions() -> dict[str, str]:
-    """Printed unit → the quantity it measures, from `data/unit-dimensions.csv`."""
-    text = (resources.files("plankg.data") / "unit-dimensions.csv").read_text(encoding="utf-8-sig")
-    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
-    return {r["unit"].strip(): r["dimension"].strip() for r in rows if r.get("unit")}
 
 
 def units_agree(unit: str | None, indicator_unit: str | None) -> bool:

@@ -46,6 +46,14 @@ MARKERS: dict[str, tuple[int, re.Pattern[str]]] = {
     "arabic_paren": (6, re.compile(r"^[（(]\s*(?P<n>[\d０-９]{1,2})\s*[）)]\s*(?P<rest>.*)$")),
     "circled": (7, re.compile(rf"^(?P<n>[{_CIRCLED}])\s*(?P<rest>.*)$")),
 }
+# Decimal headings (1.1 指导思想, 4.2.1 持续推进产业结构调整), under 第X章 like 第X节. The ordinal
+# is the last number; a kind per depth, so that 4.2.1 does not continue 4.1. Guarded against a
+# wrapped line that starts with a decimal number (25.2 个百分点，…。): the title is short, opens
+# with a Chinese character and does not end a sentence.
+_DECIMAL = re.compile(
+    r"^(?P<n>[1-9]\d?(?:[.．](?:[1-9]\d?)){1,3})\s*(?P<rest>[\u4e00-\u9fff“《][^。；·…]{0,29})$"
+)
+DECIMAL_RANKS = {2: 2.0, 3: 2.5, 4: 2.75}
 # Captions: they open a box, a table or an appendix, which sit inside the current heading.
 CAPTIONS: dict[str, re.Pattern[str]] = {
     "box": re.compile(
@@ -69,7 +77,7 @@ class Marker:
     """A heading marker found at the start of a line."""
 
     kind: str
-    rank: int
+    rank: float  # decimal headings sit between the integer ranks
     number: str  # the marker as printed: 第一章, （一）, 1．, 专栏1, 表2-1, 附表1, 附件
     ordinal: int | None
     rest: str  # the text after the marker on the same line
@@ -113,6 +121,16 @@ def match_marker(line: str) -> Marker | None:
                 parse_ordinal(m.group("n").split("-")[0]) if m.group("n") else None,
                 m.group("rest").strip(),
             )
+    m = _DECIMAL.match(line)
+    if m and _decimal_title(m.group("rest")):
+        parts = re.split(r"[.．]", m.group("n"))
+        return Marker(
+            f"decimal{len(parts)}",
+            DECIMAL_RANKS[len(parts)],
+            m.group("n"),
+            int(parts[-1]),
+            m.group("rest").strip(),
+        )
     for kind, (rank, pattern) in MARKERS.items():
         m = pattern.match(line)
         if m:
@@ -121,6 +139,13 @@ def match_marker(line: str) -> Marker | None:
                 kind, rank, _compact(number), parse_ordinal(m.group("n")), m.group("rest").strip()
             )
     return None
+
+
+def _decimal_title(rest: str) -> bool:
+    """After a decimal number, a title and not a quantity (2.5 万吨, 1.5倍 on a line of their own)."""
+    from plankg.vocab import unit_dimensions
+
+    return len(rest) >= 4 and not rest.startswith(tuple(unit_dimensions()))
 
 
 def _looks_like_caption(rest: str) -> bool:

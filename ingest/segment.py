@@ -89,7 +89,7 @@ class _Node:
     start: int
     end: int
     body_start: int
-    rank: int
+    rank: float
     style: str = ""
     ordinal: int | None = None
     marker_kind: str = ""

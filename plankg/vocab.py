@@ -149,3 +149,11 @@ def vocabulary() -> Vocabulary:
     """The vocabularies shipped with plankg, loaded once per process."""
     schemes = {name: _load_scheme(f, ns) for name, (f, ns) in SCHEMES.items()}
     return Vocabulary(schemes, _load_unit_aliases())
+
+
+@cache
+def unit_dimensions() -> dict[str, str]:
+    """Printed unit → the quantity it measures, from `data/unit-dimensions.csv`."""
+    text = (resources.files("plankg.data") / "unit-dimensions.csv").read_text(encoding="utf-8-sig")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {r["unit"].strip(): r["dimension"].strip() for r in rows if r.get("unit")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from plankg.ingest.clean import clean
-from plankg.ingest.headings import parse_ordinal
+from plankg.ingest.headings import match_marker, parse_ordinal
 from plankg.ingest.segment import outline
 
 
@@ -92,3 +92,33 @@ def test_heading_broken_over_lines_keeps_its_title(
 def test_circled_numbers_are_ordinals() -> None:
     # '①'.isdigit() is True in Python: the circled digits must not reach int()
     assert parse_ordinal("①") == 1 and parse_ordinal("⑫") == 12 and parse_ordinal("１２") == 12
+
+
+def test_decimal_headings_nest_under_chapters() -> None:
+    text = (
+        "第三章 规划总则\n3.1 指导思想\n坚持生态优先。\n3.2 目标指标\n到2025年，森林覆盖率达到30%。\n"
+        "第四章 重点任务\n4.1 大气环境质量改善主要任务\n4.1.1 持续推进产业结构调整\n淘汰落后产能。\n"
+        "4.1.2 推进能源结构调整\n4.2 水环境质量改善主要任务\n保护优良水体。\n"
+    )
+    cleaned = clean(text)
+    tree = outline(cleaned)
+    chapters = [s for s in tree.walk() if s.kind == "chapter"]
+    assert [[c.number for c in ch.children if c.kind == "item"] for ch in chapters] == [
+        ["3.1", "3.2"],
+        ["4.1", "4.2"],
+    ]
+    first = next(c for c in chapters[1].children if c.number == "4.1")
+    assert [c.number for c in first.children if c.kind == "item"] == ["4.1.1", "4.1.2"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "25.2 个百分点，导致单位能源消费碳排放高达2.29吨。",
+        "53.9 万立方米/日。",
+        "2.5 万吨",
+        "1.5倍",
+    ],
+)
+def test_a_line_that_starts_with_a_decimal_number_is_not_a_heading(line: str) -> None:
+    assert match_marker(line) is None

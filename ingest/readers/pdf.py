@@ -399,7 +399,10 @@ def _centred(ln: _Line, left: float, right: float, cw: float) -> bool:
 
 def _heading_line(text: str) -> bool:
     m = match_marker(text)
-    return m is not None and m.kind in ("part", "chapter", "section", "box", "table", "cn_item")
+    return m is not None and (
+        m.kind in ("part", "chapter", "section", "box", "table", "cn_item")
+        or m.kind.startswith("decimal")
+    )
 
 
 def _starts_paragraph(
