@@ -39,21 +39,24 @@ from plankg.ingest.extract_units import task_assignments
 from plankg.ingest.records import MoneyAmount, Target
 from tests import corpus_facts as cf
 
-# floors reached (see the module docstring): (recall, precision) by source, kind and part
+# floors reached (see the module docstring): (recall, precision) by source, kind and part.
+# The held-out prose-target and unit-role floors are the figures measured when session 18 added
+# new held-out plans (Ningxia, Jiangxi, Nanjing Jiangbei; Sichuan, Qingdao), before any rule was
+# changed for them; the old held-out plans alone still reach the earlier floors.
 FLOORS_PDF = {
     ("prose-targets", "dev"): (0.83, 0.95),
-    ("prose-targets", "held-out"): (0.71, 0.90),
+    ("prose-targets", "held-out"): (0.60, 0.90),
     ("unit-roles", "dev"): (0.99, 0.99),
-    ("unit-roles", "held-out"): (0.87, 0.87),
+    ("unit-roles", "held-out"): (0.80, 0.77),
     ("money", "dev"): (1.0, 0.98),
     # 49/79 precision with datong, nanjing-jiangbei, guangdong (session 18); 22/30 without them
     ("money", "held-out"): (0.51, 0.62),
 }
 FLOORS_TEXT = {
     ("prose-targets", "dev"): (0.83, 0.95),
-    ("prose-targets", "held-out"): (0.71, 0.88),
+    ("prose-targets", "held-out"): (0.63, 0.88),
     ("unit-roles", "dev"): (0.99, 0.99),
-    ("unit-roles", "held-out"): (0.87, 0.87),
+    ("unit-roles", "held-out"): (0.80, 0.77),
     ("money", "dev"): (1.0, 0.98),
     ("money", "held-out"): (0.51, 0.73),
 }
