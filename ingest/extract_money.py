@@ -40,7 +40,10 @@ class MoneyVocab:
     caps: tuple[str, ...]
     per_unit_after: tuple[str, ...]
     per_units: tuple[str, ...]  # denominators of rates (元/千瓦时), longest first
+    thresholds: tuple[str, ...]  # words after an amount that make it a condition (（含）以上的)
+    rate_words: tuple[str, ...]  # words naming a rate (补助标准): the amount keeps the rate's unit
     amount: re.Pattern[str]
+    list_tail: re.Pattern[str]  # the rest of a list of amounts (或20万元、30万元)
 
 
 @cache
@@ -65,7 +68,10 @@ def money_vocab() -> MoneyVocab:
         caps=tuple(t for t, _ in rows.get("cap", [])),
         per_unit_after=tuple(t for t, _ in rows.get("per_unit_after", [])),
         per_units=tuple(sorted((t for t, _ in rows.get("per_unit", [])), key=len, reverse=True)),
+        thresholds=tuple(t for t, _ in rows.get("threshold_after", [])),
+        rate_words=tuple(t for t, _ in rows.get("rate_word", [])),
         amount=amount,
+        list_tail=re.compile(rf"(?:[、，,或和及与至到~～-]{{1,2}}{_NUMBER}(?:{unit_re}|万)?)*"),
     )
 
 
@@ -92,9 +98,32 @@ def _compact(text: str, start: int, end: int) -> tuple[str, list[int]]:
 
 
 def _purpose(before: str, vocab: MoneyVocab) -> str:
-    found = [p for w, p in vocab.purposes if w in before]
+    """The purpose the words of `before` name. A word inside a longer one found first does not
+    count (the 融资 of 融资担保 is no investment)."""
+    found = []
+    for word, purpose in vocab.purposes:  # longest first
+        if word in before:
+            found.append(purpose)
+            before = before.replace(word, "\0")
     best = min(found, key=lambda p: vocab.priority.get(p, 99)) if found else "other"
     return "other" if best == "none" else best
+
+
+def _purpose_right_after(view: str, end: int, vocab: MoneyVocab) -> str | None:
+    """The purpose of a word printed right after an amount or the rest of its list (予以10万元
+    或20万元补助): it names the amount more surely than the words of the clause before it."""
+    tail = vocab.list_tail.match(view, end)
+    rest = view[tail.end() if tail else end :]
+    word = next((w for w, _ in vocab.purposes if rest.startswith(w)), None)
+    return None if word is None else _purpose(word, vocab)
+
+
+def _rate_before(view: str, start: int, vocab: MoneyVocab) -> str | None:
+    """The unit of a rate printed before its amount: 每吨标准煤500元 is 500 元 per 吨标准煤."""
+    return next(
+        (u for u in vocab.per_units if view.endswith("每" + u, 0, start)),
+        None,
+    )
 
 
 def money_in(text: str, start: int, end: int, segment_ref: object) -> Iterator[MoneyAmount]:
@@ -113,6 +142,7 @@ def _money_in_view(
     vocab = money_vocab()
     matches = list(vocab.amount.finditer(view))
     purposes: list[tuple[int, str]] = []  # (position, purpose) of the amounts read so far
+    rates: list[tuple[int, str, str]] = []  # (position, unit, per) of the rates read so far
     for k, m in enumerate(matches):
         unit = m.group("unit")
         if unit == "万":  # 30万、20万、10万元: the unit printed after the last number
@@ -126,7 +156,7 @@ def _money_in_view(
         before_unit = view[max(0, m.start() - 1) : m.start()]
         if after.startswith(vocab.per_unit_after) or before_unit in ("/", "每"):
             continue  # 万元工业增加值用水量, 吨标准煤/万元: the denominator of an indicator
-        per = None
+        per = _rate_before(view, m.start(), vocab)
         if after.startswith("/"):  # 500元/吨标准煤, 0.15元/千瓦时: a rate per that unit
             per = next((u for u in vocab.per_units if after[1:].startswith(u)), None)
             if per is None:
@@ -136,7 +166,8 @@ def _money_in_view(
             clause -= 1
         before = view[clause : m.start()]
         near = view[max(clause, matches[k - 1].end() if k else 0) : m.start()]
-        purpose = _purpose(near, vocab)  # 中央资金317亿元、国内贷款投资262亿元: each its own
+        purpose = _purpose_right_after(view, m.end(), vocab) or _purpose(near, vocab)
+        # 中央资金317亿元、国内贷款投资262亿元: each its own
         if purpose == "other":  # 给予15万元补贴, 30万、20万、10万元活动经费补贴, 10元/吨予以补贴:
             tail = m.end()  # the words after the amount (and after the rest of its list)
             while tail < len(view) and view[tail] not in _CLAUSE and tail - m.end() < _AFTER:
@@ -165,7 +196,14 @@ def _money_in_view(
                 purpose = whole[-1]
         elif earlier and re.search(r"(?:较|比|与)[^，。；]*$", near):
             purpose = earlier[-1][1]  # 较“十二五”时期的200亿元: the same kind as the amount before
+        if view.startswith(vocab.thresholds, m.end()):  # 投资额达500万元（含）以上的项目
+            purpose = "other"  # a condition to qualify, not money spent or given
         purposes.append((m.start(), purpose))
+        if per is None and any(w in before for w in vocab.rate_words):
+            # 每吨标准煤900元…，2023年补助标准…（不超过900元）: the same rate, restated
+            per = next((r for pos, u, r in reversed(rates) if pos >= sentence and u == unit), None)
+        if per is not None:
+            rates.append((m.start(), unit, per))
         cap = any(c in before for c in vocab.caps)  # 分别不超过500万元、300万元: every one
         yuan = to_yuan(m.group("num"), unit)
         if yuan is None:

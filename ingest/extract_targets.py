@@ -94,6 +94,8 @@ _SPLIT = re.compile(r"[、和及与]")
 _CHANGES = {"reduce": "decrease", "increase": "increase"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ACHIEVED = re.compile(r"已(?:经)?$|已(?:经)?(?:累计)?$")
+# after a past year: a verb and 的 (2005年前建成的小区), so the year qualifies a noun
+_QUALIFIER = re.compile(r"[\u4e00-\u9fff]{1,3}的")
 _NOUN_AFTER = re.compile(r"(?:(?![和及与]\d)[^，。；、,：:\x00\d]){1,15}")
 
 
@@ -131,6 +133,8 @@ class Patterns:
     bound_suffixes: tuple[str, ...] = ()
     count_changes: dict[str, str] = field(default_factory=dict)  # 新增 → increase, 新建 → measure
     level_words: tuple[str, ...] = ()
+    money_target_verbs: tuple[str, ...] = ()  # 完成技改投资1120亿元: an amount that is a target
+    deadline: re.Pattern[str] = re.compile("(?!)")  # 完成期限：2021年四季度 in a task's tag
 
 
 @cache
@@ -157,7 +161,8 @@ def patterns() -> Patterns:
     phrases = {t: v for t, v, _ in rows.get("value_phrase", [])}
     suffix_re = "|".join(re.escape(s) for s in sorted(suffixes, key=len, reverse=True))
     value = re.compile(
-        r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)(?![\d.])"
+        r"(?<![A-Za-z0-9.\-])(?P<pre>[≥≤＞＜><]|约|近)?(?P<num>\d+(?:\.\d+)?)"
+        r"(?:[—\-－~～–](?P<upto>\d+(?:\.\d+)?))?(?![\d.])"
         rf"(?!\s*(?:年|月|日|号|级|类|星|期|批|次|点|大|项指标))(?P<unit>{units})?(?P<suf>{suffix_re})?"
     )
     return Patterns(
@@ -191,6 +196,12 @@ def patterns() -> Patterns:
         bound_cues=terms("bound_cue"),
         bound_suffixes=terms("bound_suffix"),
         count_changes={t: v for t, v, _ in rows.get("count_verb", []) if v},
+        money_target_verbs=terms("money_target_verb"),
+        deadline=re.compile(
+            "(?:"
+            + "|".join(re.escape(t) for t in terms("deadline_label"))
+            + r")[：:]\s*(20\d\d)\s*年"
+        ),
         level_words=terms("level_word"),
     )
 
@@ -318,8 +329,14 @@ def _period_end(doc: Document) -> int | None:
 
 
 def _reference_year(doc: Document) -> int | None:
-    """The year the plan speaks from: later bare years are targets, earlier ones are facts."""
+    """The year the plan speaks from: later bare years are targets, earlier ones are facts. An
+    annual plan (2021年…行动方案, issued early in 2021) speaks from before its own year."""
     md = doc.metadata
+    titled = {int(y) for y in _TITLE_YEAR.findall(md.title or "")}
+    if len(titled) == 1 and md.period_start is None:
+        year = titled.pop()
+        if md.issued is None or md.issued.year <= year:
+            return year - 1
     if md.issued is not None:
         return md.issued.year
     if md.period_start is not None:
@@ -673,6 +690,7 @@ class TextUnit:
 
 
 _COLUMN_GAP = re.compile(r"\S {3,}\S")
+_INNER_PUNCT = tuple("，,、；;：:")  # no sentence opens with these
 
 
 def _tabular(text: str) -> bool:
@@ -721,22 +739,31 @@ def _units(
                 yield unit
         return
     first = seg.children[0].start
+    # the body before the first child, kept for that child when a PDF line break split the
+    # sentence there (…（其中…）\n，按照…补助: no line opens with a comma)
+    lead: tuple[Segment, list[tuple[int, int]]] | None = None
     if seg.kind not in ("document", "table") and seg.body_start < first:
-        unit = _make_unit(text, seg, [(seg.body_start, first)], here)
-        if unit:
-            yield unit
+        head = seg.children[0]
+        if head.kind == "paragraph" and text[head.start : head.end].lstrip().startswith(
+            _INNER_PUNCT
+        ):
+            lead = (seg, [(seg.body_start, first)])
+        else:
+            unit = _make_unit(text, seg, [(seg.body_start, first)], here)
+            if unit:
+                yield unit
     pending: list[Segment] = []
     for child in seg.children:
         if child.kind == "paragraph" and not child.children:
             pending.append(child)
             if text[child.start : child.end].rstrip().endswith(tuple(_SENTENCE_END)):
-                yield from _flush(text, pending, here)
-                pending = []
+                yield from _flush(text, pending, here, lead)
+                pending, lead = [], None
             continue
-        yield from _flush(text, pending, here)
-        pending = []
+        yield from _flush(text, pending, here, lead)
+        pending, lead = [], None
         yield from _units(child, text, pats, here)
-    yield from _flush(text, pending, here)
+    yield from _flush(text, pending, here, lead)
 
 
 def _cell_units(text: str, row: Segment, headings: tuple[str, ...]) -> Iterator[TextUnit]:
@@ -759,11 +786,19 @@ def _cell_units(text: str, row: Segment, headings: tuple[str, ...]) -> Iterator[
             yield TextUnit(row, "".join(wanted).translate(_FULLWIDTH), tuple(offsets), headings)
 
 
-def _flush(text: str, paragraphs: list[Segment], headings: tuple[str, ...]) -> Iterator[TextUnit]:
-    if paragraphs:
-        unit = _make_unit(text, paragraphs[0], [(p.start, p.end) for p in paragraphs], headings)
-        if unit:
-            yield unit
+def _flush(
+    text: str,
+    paragraphs: list[Segment],
+    headings: tuple[str, ...],
+    lead: tuple[Segment, list[tuple[int, int]]] | None = None,
+) -> Iterator[TextUnit]:
+    """One unit of the paragraphs (after `lead`, the start of their sentence in the parent)."""
+    if not paragraphs and lead is None:
+        return
+    seg, ranges = lead if lead else (paragraphs[0], [])
+    unit = _make_unit(text, seg, [*ranges, *((p.start, p.end) for p in paragraphs)], headings)
+    if unit:
+        yield unit
 
 
 # ------------------------------------------------------------------------------------------
@@ -843,7 +878,7 @@ def _markers(
         )
         if future or ref_year is None or max(years) > ref_year:
             out.append((m.start(), m.end(), years if future else []))
-        else:
+        elif not _QUALIFIER.match(masked, m.end()):  # 2005年前建成的小区: names a thing
             out.append((m.start(), m.end(), None))
     for m in _QUOTED.finditer(masked, a, b):
         end_year = pats.periods.get(m.group("name"))
@@ -866,11 +901,28 @@ def _sentence(
     ref_year: int | None,
     pats: Patterns,
     ctx: _Context,
+    dated: bool = False,
 ) -> Iterator[Target]:
+    if _grants_money(masked[a:b]):
+        return  # 对年节能量达到300吨以上的项目，按每吨500元补助: the values are conditions
     markers = _markers(masked, a, b, ref_year, pats)
     events: list[tuple[int, str, re.Match[str] | tuple[int, int, list[int] | None]]] = [
         (s, "year", (s, e, ys)) for s, e, ys in markers
     ]
+    deadline = pats.deadline.search(unit.view, a, b)
+    if (
+        not dated
+        and deadline
+        and not markers
+        and (ref_year is None or int(deadline.group(1)) > ref_year)
+    ):
+        # …完成削减替代燃煤140万吨(责任部门：…，完成期限：2021年四季度): the tag's year, for
+        # this sentence only
+        kept = (ctx.years, ctx.past, ctx.seen_marker)
+        ctx.years, ctx.past, ctx.seen_marker = [int(deadline.group(1))], False, True
+        yield from _sentence(text, unit, a, b, masked, vocab, ref_year, pats, ctx, dated=True)
+        ctx.years, ctx.past, ctx.seen_marker = kept
+        return
     marker_spans = [(s, e) for s, e, _ in markers]
     # the baseline value of 由2020年的61.5%提高到63% is no target
     marker_spans += [(m.start(), m.end()) for m in _FROM.finditer(masked, a, b)]
@@ -921,6 +973,17 @@ def _sentence(
             )  # type: ignore[union-attr]
         else:
             yield from _values(text, unit, item, a, masked, vocab, pats, ctx)  # type: ignore[arg-type]
+
+
+def _grants_money(sentence: str) -> bool:
+    """A sentence that pays a subsidy or award (补助, 奖励 and an amount of money): its other
+    values are conditions to qualify, not targets."""
+    from plankg.ingest.extract_money import money_vocab
+
+    mv = money_vocab()
+    return any(w in sentence for w, p in mv.purposes if p in ("subsidy", "award")) and any(
+        m.group("unit") != "万" for m in mv.amount.finditer(sentence)
+    )
 
 
 def _bounded(group: list[re.Match[str]], masked: str, a: int, pats: Patterns) -> bool:
@@ -1106,8 +1169,8 @@ def _values(
         raw = before
     if _ACHIEVED.search(raw):  # 已达到 / 已建成: an achievement, not a target
         return
-    if _is_money(first, before):  # 总投资预算约1346.90亿元: an amount of money (extract_money)
-        return
+    if _is_money(first, before) and not before.startswith(pats.money_target_verbs):
+        return  # 总投资预算约1346.90亿元: an amount of money (extract_money); 完成投资…亿元 is a target
     phrase, base_year, dropped = _clean_phrase(raw, pats)
     base_year = base_year or from_year
     phrase_start += dropped
@@ -1183,11 +1246,12 @@ def _values(
         if suffix:
             comp = pats.suffixes.get(suffix, comp)
         concept = _indicator(name, phrase, change, vocab)
+        ranged = m.group("upto") is not None  # 建成3—5个示范区: both ends kept as printed
         yield Target(
             indicator_as_printed=name,
             indicator=concept,
             unit=m.group("unit") or None,
-            value=_decimal(m.group("num")),
+            value=None if ranged else _decimal(m.group("num")),
             target_year=year,
             comparator=comp,
             value_as_printed=view[m.start() : m.end()],
@@ -1198,6 +1262,7 @@ def _values(
             cumulative="累计" in before,
             source=source,
             change=change,
+            value_meaning="range" if ranged else None,
         )
 
 

@@ -470,22 +470,31 @@ class _Group:
     end: int
 
 
+_FIELD = re.compile(r"[\u4e00-\u9fff]{2,6}[：:]")  # 完成期限：, 完成时限： a field of another kind
+
+
 def _groups(text: str, lo: int, hi: int, labels: tuple[str, ...]) -> list[_Group | str]:
-    """Split an assignment body at top-level ；/; (or at ，/, before a label) into labelled lists, continuation lists and
-    notes (returned as plain strings)."""
+    """Split an assignment body at top-level ；/; (or at ，/, before a label or another field,
+    完成期限：…) into labelled lists, continuation lists and notes (returned as plain strings;
+    a field that is no role label is a note)."""
     out: list[_Group | str] = []
     depth, seg_start = 0, lo
     bounds: list[tuple[int, int]] = []
+    fields: set[int] = set()  # starts of parts opened by ，完成期限：…
     for k in range(lo, hi):
         ch = text[k]
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(depth - 1, 0)
-        elif depth == 0 and (
-            ch in "；;"
-            or (ch in "，," and _label_at(text, _skip_space(text, k + 1), labels) is not None)
-        ):
+        elif depth == 0 and ch in "，," and _label_at(text, _skip_space(text, k + 1), labels):
+            bounds.append((seg_start, k))
+            seg_start = k + 1
+        elif depth == 0 and ch in "，," and _FIELD.match(text, _skip_space(text, k + 1)):
+            bounds.append((seg_start, k))
+            seg_start = k + 1
+            fields.add(_skip_space(text, seg_start))
+        elif depth == 0 and ch in "；;":
             bounds.append((seg_start, k))
             seg_start = k + 1
     bounds.append((seg_start, hi))
@@ -500,8 +509,10 @@ def _groups(text: str, lo: int, hi: int, labels: tuple[str, ...]) -> list[_Group
             out.append(_Group(hit[0], hit[1], e))
             continue
         body = text[s:e]
-        if any(c in body for c in av.first_listed_lead) or any(
-            body.strip() == w for w in av.same_below
+        if (
+            any(c in body for c in av.first_listed_lead)
+            or any(body.strip() == w for w in av.same_below)
+            or s in fields
         ):
             out.append(body)
         else:
@@ -523,14 +534,23 @@ def _innermost(root: Segment, pos: int) -> Segment:
 
 
 def _assign_roles(
-    lists: list[tuple[str, list[UnitMention]]], first_lead: bool, marked: set[int] | None = None
+    lists: list[tuple[str, list[UnitMention]]],
+    first_lead: bool,
+    marked: set[int] | None = None,
+    tailed: dict[int, str] | None = None,
 ) -> list[UnitMention]:
     """Give each list its role: the label's role, its role-when-alone when no lead label stands
-    beside it, lead for a unit marked （牵头）, and lead for the first unit of each list under
-    the first-listed rule."""
+    beside it, lead for a unit marked （牵头）, the role of a tail that closes the unit's part of
+    the list (`tailed`: …、省监测中心牵头，财审处配合), and lead for the first unit of each list
+    under the first-listed rule."""
     av = assignment_vocab()
     marked = marked or set()
-    has_lead = bool(marked) or any(av.roles[label][0] == "lead" for label, _ in lists)
+    tailed = tailed or {}
+    has_lead = (
+        bool(marked)
+        or "lead" in tailed.values()
+        or any(av.roles[label][0] == "lead" for label, _ in lists)
+    )
     out: list[UnitMention] = []
     for label, units in lists:
         role, alone = av.roles[label]
@@ -538,11 +558,42 @@ def _assign_roles(
         for k, unit in enumerate(units):
             if unit.source.start in marked:
                 r = "lead"
+            elif unit.source.start in tailed:
+                r = tailed[unit.source.start]
             elif first_lead:
                 r = "lead" if k == 0 else (role if role != "lead" else "responsible")
             else:
                 r = base
             out.append(replace(unit, role=r))
+    return out
+
+
+def _tailed_parts(chars: Chars) -> list[tuple[Chars, str | None]]:
+    """A labelled list split at ，/； (outside brackets) where a part ends with a role tail
+    (责任部门：监测处、省监测中心牵头，财审处配合; …，各县区政府按职责分工负责): each part without its
+    tail, with the tail's role (None for a part without one, which keeps the label's role)."""
+    av = assignment_vocab()
+    parts: list[list[tuple[str, int]]] = [[]]
+    depth = 0
+    for ch, pos in chars:
+        depth += ch in _OPEN
+        depth = max(depth - (ch in _CLOSE), 0)
+        if depth == 0 and ch in _TAIL_PARTS:
+            parts[-1].append((ch, pos))  # kept: the list's own separators still split it
+            parts.append([])
+        else:
+            parts[-1].append((ch, pos))
+    out: list[tuple[Chars, str | None]] = []
+    for part in parts:
+        body = [(ch, pos) for ch, pos in part if ch not in _WHITESPACE]
+        while body and body[-1][0] in _TAIL_PARTS + "。":
+            body.pop()
+        text = "".join(ch for ch, _ in body)
+        tail = next(((t, r) for t, r in av.role_tails if text.endswith(t)), None)
+        if tail is None or len(text) <= len(tail[0]):
+            out.append((part, None))
+        else:
+            out.append((body[: len(text) - len(tail[0])], tail[1]))
     return out
 
 
@@ -580,6 +631,7 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
         seg = _innermost(root, i)
         lists: list[tuple[str, list[UnitMention]]] = []
         marked: set[int] = set()
+        tailed: dict[int, str] = {}
         current: str | None = None
         for g in groups:
             if isinstance(g, str):
@@ -589,19 +641,12 @@ def inline_assignments(doc_text: str, root: Segment) -> Iterator[tuple[Segment, 
                 continue
             current = label
             role = av.roles[label][0]
-            lists.append(
-                (
-                    label,
-                    _parse_chars(
-                        _chars(doc_text[g.start : g.end], g.start),
-                        role,
-                        seg,
-                        doc_text,
-                        marked=marked,
-                    ),
-                )
-            )
-        units = _assign_roles(lists, first_lead, marked)
+            for part, tail_role in _tailed_parts(_chars(doc_text[g.start : g.end], g.start)):
+                units = _parse_chars(part, tail_role or role, seg, doc_text, marked=marked)
+                if tail_role:
+                    tailed.update((u.source.start, tail_role) for u in units)
+                lists.append((label, units))
+        units = _assign_roles(lists, first_lead, marked, tailed)
         if units:
             yield seg, units
         i = body[1] + 1

@@ -65,7 +65,7 @@ _ORG = re.compile(
 # What a plan's title ends with: the kind of document it is.
 _DOC_KIND = re.compile(
     r"(?:规划|纲要|方案|计划|意见|办法|规定|细则|要点|措施|行动|路线图|指南|清单|战略|政策)"
-    r"(?:[（(][^（）()]*[）)])?$"
+    r"(?:[（(][^（）()]*[）)])?》?$"
 )
 _PERIOD = re.compile(r"(?<!\d)(\d{4})\s*年?\s*[-~—–―至到〜]{1,2}\s*(\d{4})\s*年(?!\d)")
 _PERIOD_PAREN = re.compile(r"[(（]\s*(\d{4})\s*年?\s*[-~—–―至到〜]{1,2}\s*(\d{4})\s*年?\s*[)）]")
@@ -409,9 +409,9 @@ def _find_title(
     if pieces and _is_title(joined):
         start = pieces[0].start + pieces[0].text.index(pieces[0].content)
         end = pieces[-1].start + len(pieces[-1].text.rstrip())
-        title, title_span = _strip_quotes(joined, (start, end))
+        title, title_span = _strip_quotes(joined, (start, end), text)
     elif notice is not None:
-        title, title_span = _strip_quotes(notice.inner, notice.inner_span)
+        title, title_span = _strip_quotes(notice.inner, notice.inner_span, text)
     else:
         return None, None
 
@@ -466,14 +466,20 @@ def _next_content(body: list[_Line], line: _Line) -> _Line | None:
     return None
 
 
-def _strip_quotes(title: str, span: tuple[int, int]) -> tuple[str, tuple[int, int]]:
-    """Drop book-title marks around a whole title (《…》)."""
+def _strip_quotes(title: str, span: tuple[int, int], text: str) -> tuple[str, tuple[int, int]]:
+    """Drop book-title marks around a whole title (《…》), and the words before a title quoted
+    at the end of its line (黑龙江省发布《关于…实施方案》: a page that publishes the plan)."""
     if (
         title.startswith("《")
         and title.endswith("》")
         and title[1:-1].count("《") == title[1:-1].count("》")
     ):
         return title[1:-1], (span[0] + 1, span[1] - 1)
+    opened = title.rfind("《")
+    if opened > 0 and title.endswith("》") and "》" not in title[opened:-1]:
+        inner = title[opened + 1 : -1]
+        if _DOC_KIND.search(inner):
+            return inner, _locate(text, span, inner)
     return title, span
 
 

@@ -1179,6 +1179,11 @@ def _value_groups(
     return groups
 
 
+_UNIT_BRACKET = re.compile(r"[（(][^（）()]{1,10}[）)]$")
+
+
 def is_header_cell(text: str) -> bool:
-    """Is `text` (a cell of a table read from a document's structure) a header word or year?"""
-    return _is_header_word(re.sub(r"[\s\u3000]", "", text))
+    """Is `text` (a cell of a table read from a document's structure) a header word or year?
+    A header word may carry its column's unit in brackets (总量（亿元）, 比增（%）)."""
+    word = re.sub(r"[\s\u3000]", "", text)
+    return _is_header_word(word) or _is_header_word(_UNIT_BRACKET.sub("", word))

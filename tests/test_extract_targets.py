@@ -264,6 +264,25 @@ PROSE = [
         "力争到2025年，全区创建1个低碳产业示范园区、5个低碳社区试点。",
         [Expect("创建低碳产业示范园区", 2025, "=", "1"), Expect("低碳社区试点", 2025, "=", "5")],
     ),
+    # a past year that qualifies a noun (2005年前建成的) does not switch targets off
+    (
+        "到2025年，基本完成2005年前建成的老旧小区改造，既有建筑节能改造完成500万平方米。",
+        [Expect("既有建筑节能改造完成", 2025, "=", "500")],
+    ),
+    # the deadline in a task's tag is the year of a sentence that prints none
+    (
+        "全省新增光伏装机30万千瓦(责任部门：气候处，完成期限：2024年四季度)。",
+        [Expect("新增光伏装机", 2024, "=", "30")],
+    ),
+    ("到2025年，森林覆盖率完成省定目标。", [Expect("森林覆盖率", 2025, "=", None)]),
+    # an investment to complete is a target; money to spend or give is not
+    ("到2025年，完成技改投资100亿元以上。", [Expect("完成技改投资", 2025, "≥", "100")]),
+    (
+        "“十四五”期间，建设煤矿瓦斯治理示范井5处。",
+        [Expect("建设煤矿瓦斯治理示范井", 2025, "=", "5")],
+    ),
+    # values in a sentence that pays a subsidy are conditions to qualify
+    ("到2025年，对年节能量达到300吨标准煤以上的项目，按照每吨标准煤500元的标准补助。", []),
     # background: past years and earlier periods state facts, not targets
     ("“十三五”期间，全区单位地区生产总值能耗降低16%。", []),
     ("2020年，森林覆盖率达到51%，较2015年提高6.7个百分点。", []),
@@ -297,6 +316,18 @@ def test_prose_sentence(sentence: str, expected: list[Expect]) -> None:
             assert t.indicator == e.indicator
         assert t.source.quote == doc.text[t.source.start : t.source.end]
         assert t.source.quote.replace("\n", "") in sentence
+
+
+def test_range_is_kept_as_printed() -> None:
+    """建成3—5个: both ends as printed, no single value, meaning pk:range."""
+    doc = _doc("第三章 重点任务\n到2025年，建成3—5个近零碳排放示范区。\n")
+    (t,) = [t for t in extract_targets(doc) if t.source.segment.kind != "row"]
+    assert (t.value, t.value_as_printed, t.value_meaning, t.target_year) == (
+        None,
+        "3—5个",
+        "range",
+        2025,
+    )
 
 
 def test_background_heading_is_skipped() -> None:

@@ -143,6 +143,30 @@ def test_parse_unit_list(printed: str, names: list[str], open_list: bool) -> Non
                 ("responsible", "经济和信息化厅"),
             ],
         ),
+        # role tails inside a labelled list give their part its role
+        (
+            "开展监测(责任部门：监测处、省监测中心牵头，财审处、气候处配合)。",
+            [
+                ("lead", "监测处"),
+                ("lead", "省监测中心"),
+                ("cooperating", "财审处"),
+                ("cooperating", "气候处"),
+            ],
+        ),
+        (
+            "构建新格局。（责任单位：市发展改革委、市商务局，各县区政府、高新区管委会按职责分工负责）",
+            [
+                ("responsible", "市发展改革委"),
+                ("responsible", "市商务局"),
+                ("responsible", "各县区政府"),
+                ("responsible", "高新区管委会"),
+            ],
+        ),
+        # a field of another kind after the units is no unit list
+        (
+            "制定方案(责任部门：气候处，完成期限：根据省委、省政府工作安排)。",
+            [("responsible", "气候处")],
+        ),
         ("开展研究（2020年）。", []),
     ],
 )

@@ -297,3 +297,16 @@ def test_places_csv_covers_chongqing_and_the_corpus_districts() -> None:
     assert len(sichuan_cities) == 21
     luzhou = {r["name"] for r in rows.values() if r["parent"] == "泸州市"}
     assert luzhou == {"江阳区", "纳溪区", "龙马潭区", "泸县", "合江县", "叙永县", "古蔺县"}
+
+
+def test_title_quoted_on_a_page_that_publishes_the_plan() -> None:
+    """黑龙江省发布《关于…实施方案》: the title is the quoted one, with the period it prints."""
+    text = "黑龙江省发布《关于2021-2023年度推动碳达峰工作滚动实施方案》\n各有关单位：\n为推动工作，制定本方案。\n"
+    md = extract_metadata(clean(text).text)
+    assert (md.title, md.period_start, md.period_end) == (
+        "关于2021-2023年度推动碳达峰工作滚动实施方案",
+        2021,
+        2023,
+    )
+    start, end = md.spans["title"]
+    assert clean(text).text[start:end] == md.title

@@ -498,3 +498,36 @@ def test_cli_ingests_a_folder_of_mixed_formats_and_reports_bad_files(
     )
     kinds = {str(r["kind"].value).rsplit("#", 1)[-1]: int(r["last"].value) for r in pages}
     assert kinds.get("Segment", 0) >= 3 and "Target" in kinds
+
+
+@pytest.mark.parametrize(
+    ("rows", "carried", "expected"),
+    [
+        # a title cell over two columns, then their names with units; 序号 merged down
+        (
+            [
+                ("序号", "地区", "2021年投资目标", "2021年投资目标"),
+                ("序号", "地区", "总量（亿元）", "比增（%）"),
+                ("1", "甲区", "21", "9"),
+            ],
+            {(0, 3), (1, 0), (1, 1)},
+            2,
+        ),
+        # an indicator row with its unit in brackets is a body row
+        (
+            [
+                ("指标", "2020年", "2025年"),
+                ("森林覆盖率（%）", "40", "45"),
+                ("湿地保护率（%）", "50", "55"),
+            ],
+            set(),
+            1,
+        ),
+    ],
+)
+def test_header_rows(
+    rows: list[tuple[str, ...]], carried: set[tuple[int, int]], expected: int
+) -> None:
+    from plankg.ingest.readers.pdf import header_rows
+
+    assert header_rows(rows, carried, set()) == expected

@@ -893,7 +893,10 @@ def header_rows(
         spanned = any(
             (n - 1, c) in carried or (n - 1, c + 1) in carried for c in range(len(row) - 1)
         ) and any((n, c) in carried for c in range(len(row)))
-        headerish = all(not cell or is_header_cell(cell) or _YEARISH.match(cell) for cell in row)
+        headerish = all(  # a cell merged down from the header row above is header too
+            not cell or (n, c) in carried or is_header_cell(cell) or _YEARISH.match(cell)
+            for c, cell in enumerate(row)
+        )
         has_year = any(_YEARISH.match(cell) for cell in row if cell)
         if not (headerish and (has_year or spanned)):
             break
