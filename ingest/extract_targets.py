@@ -570,7 +570,7 @@ def _table_terms() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
         kind = (row.get("kind") or "").strip()
-        if kind in ("category_column", "cumulative_column", "unit", "table_unit"):
+        if kind in ("category_column", "cumulative_column", "unit", "table_unit", "unit_magnitude"):
             out.setdefault(kind, []).append((row.get("term") or "").strip())
     return {k: tuple(v) for k, v in out.items()}
 
@@ -579,8 +579,9 @@ def _is_unit(text: str) -> bool:
     """Is the bracketed text at the end of a name a unit of measure (%, 万吨, μg/m3, 平方米/人)?"""
     terms = _table_terms()
     known = set(terms.get("unit", ())) | set(terms.get("table_unit", ()))
+    scaled = {m + u for m in terms.get("unit_magnitude", ()) for u in known}  # 亩 → 亿亩
     parts = [p for p in re.split(r"[/／]", text) if p]
-    return bool(parts) and all(p in known or _UNIT_PART.match(p) for p in parts)
+    return bool(parts) and all(p in known or p in scaled or _UNIT_PART.match(p) for p in parts)
 
 
 def indicator_rows(table: Segment, pats: Patterns | None = None) -> list[IndicatorRow]:

@@ -33,7 +33,7 @@ FIELDS = (
 # Floors of exact rows from PDF (share of gold rows), DEV and HELD-OUT, set below what is reached.
 # HELD-OUT 0.62 = 70/112 once sichuan-rural and guizhou-forestry joined it (session 18, rules
 # unchanged); the first four held-out plans alone reach 59/76.
-PDF_FLOOR = {"DEV": 0.88, "HELD-OUT": 0.95}
+PDF_FLOOR = {"DEV": 0.99, "HELD-OUT": 0.99}
 _WS = re.compile(r"\s+")
 
 

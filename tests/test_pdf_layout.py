@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from plankg.ingest.readers.pdf import (
     _bands,
+    _grid_block,
     _Line,
     _logical_cells,
     _starts_paragraph,
@@ -120,3 +121,63 @@ def test_one_line_stays_one_with_superscripts_and_flat_boxes() -> None:
     flat = _chars("- 6 -", 280, 60, 0.0)  # boxes without height, dashes a little higher
     flat[0] = (*flat[0][:2], 62.5, 62.5, "-")
     assert len(_bands(flat)) == 1
+
+
+def _cell_chars(text: str, x0: float, top: float) -> list[dict]:
+    return [
+        {
+            "text": ch,
+            "x0": x0 + 10 * i,
+            "x1": x0 + 10 * i + 9,
+            "top": top,
+            "bottom": top + 9,
+            "size": 9,
+        }
+        for i, ch in enumerate(text)
+    ]
+
+
+def test_a_box_with_its_caption_and_header_drawn_without_column_rules() -> None:
+    # Guizhou's 专栏1: caption row and header row ruled only above and below; body rows ruled
+    hs = [Rule(y, 0, 300) for y in (0, 20, 40, 60, 80)]
+    vs = [Rule(0, 0, 80), Rule(300, 0, 80)] + [Rule(x, 40, 80) for x in (150, 200, 250)]
+    (grid,) = find_grids(hs, vs)
+    chars = (
+        _cell_chars("专栏1主要指标", 60, 5)
+        + _cell_chars("主要指标", 5, 25)
+        + _cell_chars("2020", 160, 25)
+        + _cell_chars("2025", 210, 25)
+        + _cell_chars("属性", 262, 25)
+        + _cell_chars("森林覆盖率", 5, 45)
+        + _cell_chars("61", 160, 45)
+        + _cell_chars("64", 210, 45)
+        + _cell_chars("约束性", 255, 45)
+        + _cell_chars("湿地保护率", 5, 65)
+        + _cell_chars("51", 160, 65)
+        + _cell_chars("55", 210, 65)
+        + _cell_chars("约束性", 255, 65)
+    )
+    block, _, top = _grid_block(grid, chars, 11, 842.0)
+    assert top == 20  # the caption is left to the text lines
+    assert block.rows[0] == ("主要指标", "2020", "2025", "属性")
+    assert block.rows[1] == ("森林覆盖率", "61", "64", "约束性")
+    assert block.header_rows == 1 and not block.group_rows
+
+
+def test_a_title_printed_across_the_columns_stays_one_cell() -> None:
+    hs = [Rule(y, 0, 300) for y in (0, 20, 40, 60)]
+    vs = [Rule(0, 0, 60), Rule(300, 0, 60)] + [Rule(x, 20, 60) for x in (150, 200, 250)]
+    (grid,) = find_grids(hs, vs)
+    chars = (
+        _cell_chars("一、生态保护和修复的主要指标体系", 100, 5)  # runs over the rule at 150 and 200
+        + _cell_chars("指标", 5, 25)
+        + _cell_chars("2020", 160, 25)
+        + _cell_chars("2025", 210, 25)
+        + _cell_chars("属性", 262, 25)
+        + _cell_chars("森林覆盖率", 5, 45)
+        + _cell_chars("61", 160, 45)
+        + _cell_chars("64", 210, 45)
+        + _cell_chars("约束性", 255, 45)
+    )
+    block, _, _ = _grid_block(grid, chars, 11, 842.0)
+    assert block.rows[0] == ("一、生态保护和修复的主要指标体系",) * 4

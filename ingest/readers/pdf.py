@@ -26,6 +26,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 from plankg.ingest.clean import is_page_number
@@ -558,8 +559,8 @@ def _grid_tables(page, number: int) -> list[_Table]:  # type: ignore[no-untyped-
     for grid in grids:
         found = _grid_block(grid, chars, number, height)
         if found is not None:
-            block, xs = found
-            out.append(_Table(number, grid.top, grid.bottom, grid.x0, grid.x1, block, xs, height))
+            block, xs, top = found
+            out.append(_Table(number, top, grid.bottom, grid.x0, grid.x1, block, xs, height))
     return out
 
 
@@ -593,6 +594,53 @@ def _logical_cells(grid) -> list[list[int]] | None:  # type: ignore[no-untyped-d
     return [cells if len(cells) > 1 else cells * k for cells in rows]
 
 
+def _split_unruled_rows(grid, found: dict[int, list[dict]]) -> list[list[int]]:  # type: ignore[no-untyped-def]
+    """The grid's cells, with rows that have no vertical rules but are printed in the table's
+    columns (a header or first row drawn without column rules) cut at the column rules of the
+    other rows. A row is cut only where its text leaves a gap of a character's width or more at
+    every rule between two filled columns, so that a title printed across the table stays whole.
+    New cells get fresh ids in `found`; the grid's own owner table is returned when none is cut."""
+    n_cols = len(grid.xs) - 1
+    if n_cols < 2:
+        return grid.owner
+    out = [list(line) for line in grid.owner]
+    next_id = max(max(line) for line in grid.owner) + 1
+    for r, line in enumerate(grid.owner):
+        oid = line[0]
+        single_row = r == 0 or grid.owner[r - 1][0] != oid
+        single_row = single_row and (r == len(grid.owner) - 1 or grid.owner[r + 1][0] != oid)
+        if len(set(line)) != 1 or not single_row or oid not in found:
+            continue
+        chars = found[oid]
+        cols: dict[int, list[dict]] = {}
+        for ch in chars:
+            x = (ch["x0"] + ch["x1"]) / 2
+            c = next((k for k in range(n_cols) if x < grid.xs[k + 1]), n_cols - 1)
+            cols.setdefault(c, []).append(ch)
+        if len(cols) < 2:
+            continue
+        size = sorted(ch["x1"] - ch["x0"] for ch in chars)[len(chars) // 2]
+        filled = sorted(cols)
+        clear = all(
+            min(ch["x0"] for ch in cols[b]) - max(ch["x1"] for ch in cols[a]) >= size
+            and all(
+                ch["x1"] <= grid.xs[k] + 1 or ch["x0"] >= grid.xs[k] - 1
+                for k in range(a + 1, b + 1)
+                for ch in chars
+            )
+            for a, b in pairwise(filled)
+        )
+        if not clear:
+            continue
+        del found[oid]
+        for c in range(n_cols):
+            out[r][c] = next_id + c
+            if c in cols:
+                found[next_id + c] = cols[c]
+        next_id += n_cols
+    return out if out != grid.owner else grid.owner
+
+
 def _row_edges(grid, cells: list[int]) -> tuple[float, ...]:  # type: ignore[no-untyped-def]
     """The x positions of the rules that bound the cells of one row."""
     return tuple([grid.boxes[cells[0]][0]] + [grid.boxes[oid][2] for oid in cells])
@@ -603,8 +651,9 @@ def _grid_block(
     chars: list[dict],
     page: int,  # type: ignore[no-untyped-def]
     height: float,
-) -> tuple[TableBlock, tuple[float, ...]] | None:
-    """The rows of one grid and the x positions of its last row's column rules."""
+) -> tuple[TableBlock, tuple[float, ...], float] | None:
+    """The rows of one grid, the x positions of its last row's column rules and the top of its
+    first row (below a caption printed in the grid)."""
     import bisect
 
     n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
@@ -621,9 +670,10 @@ def _grid_block(
         c = min(max(bisect.bisect_right(grid.xs, x) - 1, 0), n_cols - 1)
         r = min(max(bisect.bisect_right(grid.ys, y) - 1, 0), n_rows - 1)
         found.setdefault(grid.owner[r][c], []).append(ch)
+    owner = _split_unruled_rows(grid, found)
     texts = {k: _chars_to_text(v) for k, v in found.items()}
-    logical = _logical_cells(grid)
-    owners = logical or grid.owner
+    logical = _logical_cells(grid) if owner is grid.owner else None
+    owners = logical or owner
     first: set[int] = set()
     rows: list[tuple[str, ...]] = []
     carried: set[tuple[int, int]] = set()
@@ -638,11 +688,24 @@ def _grid_block(
             groups.add(r)
     if not any(any(row) for row in rows):
         return None
+    top = grid.top
+    if len(rows) > 2 and 0 in groups and _is_caption(rows[0][0]):
+        # a box or table drawn with its caption in the first row (专栏1 … over the columns): the
+        # caption is left to the text lines, where it opens the table in the outline
+        rows = rows[1:]
+        groups = {r - 1 for r in groups if r}
+        carried = {(r - 1, c) for r, c in carried if r}
+        top = grid.ys[1]
     header = header_rows(rows, carried, groups)
     block = TableBlock(
         tuple(rows), header, tuple([page] * len(rows)), frozenset(groups), frozenset(carried)
     )
-    return block, (_row_edges(grid, owners[-1]) if logical else tuple(grid.xs))
+    return block, (_row_edges(grid, owners[-1]) if logical else tuple(grid.xs)), top
+
+
+def _is_caption(text: str) -> bool:
+    m = match_marker(text)
+    return m is not None and m.kind in ("box", "table")
 
 
 def _read_tables(path: Path, pages: list[int]) -> list[_Table]:
