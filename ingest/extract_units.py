@@ -209,9 +209,30 @@ def _candidates(name: str, gazetteer: Gazetteer) -> list[str]:
     return out
 
 
+# canonical_unit's answers per (vocabulary, gazetteer): the same few hundred names recur in every
+# plan. Kept with the objects themselves, so that an id reused by a new object is not mistaken.
+_CANONICAL: dict[tuple[int, int], tuple[Vocabulary, Gazetteer, dict[str, tuple[str, str]]]] = {}
+_CANONICAL_MAX = 100_000
+
+
 def canonical_unit(
     name: str, vocab: Vocabulary | None = None, gazetteer: Gazetteer | None = None
 ) -> tuple[str, str]:
+    """(canonical name, unit-type local name) for a printed unit name (see `_canonical_unit`)."""
+    vocab, gazetteer = _defaults(vocab, gazetteer)
+    entry = _CANONICAL.get((id(vocab), id(gazetteer)))
+    if entry is None or entry[0] is not vocab or entry[1] is not gazetteer:
+        entry = _CANONICAL[(id(vocab), id(gazetteer))] = (vocab, gazetteer, {})
+    memo = entry[2]
+    hit = memo.get(name)
+    if hit is None:
+        if len(memo) >= _CANONICAL_MAX:
+            memo.clear()
+        hit = memo[name] = _canonical_unit(name, vocab, gazetteer)
+    return hit
+
+
+def _canonical_unit(name: str, vocab: Vocabulary, gazetteer: Gazetteer) -> tuple[str, str]:
     """(canonical name, unit-type local name) for a printed unit name.
 
     区发展改革委 and 重庆市永川区发展和改革委员会 → ("发展和改革委员会", "developmentReform");
@@ -220,7 +241,6 @@ def canonical_unit(
     何埂镇政府 → 何埂镇人民政府). Unknown names give ("", "other") unless a generic suffix of
     `data/assignment-vocab.txt` types them, in which case the stripped name is the canonical one.
     """
-    vocab, gazetteer = _defaults(vocab, gazetteer)
     n = "".join(ch for ch in name if ch not in _WHITESPACE)
     n, _ = strip_open_list(n)
     if not n:
