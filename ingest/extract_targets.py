@@ -268,11 +268,13 @@ def check_targets(
     targets: list[Target], vocab: Vocabulary, period_start: int | None, period_end: int | None
 ) -> list[Target]:
     """Flag the targets of one plan that fail a plausibility check, and refuse the canonical
-    indicator of a value whose unit contradicts it:
+    indicator of a value whose unit contradicts it or whose printed name runs into other cells:
 
     * ``unitMismatch``: the value's unit measures another quantity than the indicator's
       pk:defaultUnit (the mapping is dropped, the printed name kept);
-    * ``nameRunsIntoCells``: the printed name holds values, years or 约束性, or is too long;
+    * ``nameRunsIntoCells``: the printed name holds values, years or 约束性, or is too long:
+      the name matched a canonical indicator among words of other cells, so the mapping is
+      dropped too (the printed name and the flag are kept);
     * ``yearOutsidePeriod``: the target year is outside the plan period;
     * ``noTargetYear``: no target year;
     * ``conflictingValues``: another target of the plan gives the same indicator and year a
@@ -293,6 +295,7 @@ def check_targets(
         name = _SPACE.sub("", t.indicator_as_printed)
         if len(name) > _NAME_MAX or _RUN_ON.search(name):
             flags.append("nameRunsIntoCells")
+            indicator = None
         if t.target_year is None:
             flags.append("noTargetYear")
         elif period_start and period_end and not period_start <= t.target_year <= period_end:

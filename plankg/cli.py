@@ -800,7 +800,13 @@ def build_parser() -> argparse.ArgumentParser:
             choices=("measures", "units", "cross-border", "indicators", "keywords"),
             help="which graph",
         )
-        p.add_argument("--district", help="only this district (Chinese or English name, code)")
+        p.add_argument(
+            "--district",
+            "--jurisdiction",
+            dest="district",
+            help="only this jurisdiction of any level: district, city, province … "
+            "(Chinese or English name, code)",
+        )
         p.add_argument(
             "--include-rejected",
             action="store_true",

@@ -25,8 +25,10 @@ Graphs and what their nodes and edges are:
   least ``KEYWORD_MIN_WEIGHT`` measures and, of those, the ``KEYWORD_MAX_EDGES`` heaviest (ties
   broken by keyword order); both can be changed through `build_graph`'s keyword arguments.
 
-Every edge has ``districts``: the Chinese names of the districts it belongs to (joined), which is
-what `network_figures` groups by. Link edges carry the link's *effective* review status: the status
+Every edge has ``districts``: the Chinese names of the jurisdictions it belongs to (joined), which
+is what `network_figures` groups by. A plan belongs to its jurisdiction of any level (pk:jurisdiction:
+a province, a city, a district …; `PlanInfo`); the attributes keep the name ``district`` that the
+exports have always had, and nodes carry ``jurisdiction`` and ``jurisdiction_level`` beside it. Link edges carry the link's *effective* review status: the status
 of its latest pk:Review in the reviews graph (by pk:reviewedAt), else pk:pending. Rejected links
 are left out unless ``include_rejected``.
 """
@@ -57,7 +59,7 @@ REVIEWS = f"<{iri.REVIEWS_GRAPH}>"
 
 
 class GraphError(PlankgError):
-    """A graph cannot be built: unknown kind or district."""
+    """A graph cannot be built: unknown kind or jurisdiction."""
 
     code = "E050"
 
@@ -80,14 +82,19 @@ def _local(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class PlanInfo:
-    """A plan and the district (or, for a parent plan, the level) it belongs to."""
+    """A plan and the group it belongs to: its jurisdiction of any level (pk:jurisdiction: a
+    province, city, district, county, zone or region; a joint plan's signatories together), else
+    its pk:district (a store written before plans had jurisdictions), else its level, else its
+    title. The graphs' ``district`` attributes carry this group: the name stays for the exports'
+    consumers, the meaning is any jurisdiction."""
 
     iri: str
     title: str
-    district: str  # district IRI, "" for a plan without a district
-    district_zh: str  # the group's Chinese name: the district's, else the level's, else the title
-    district_en: str
-    code: str
+    jurisdiction: str  # the group's IRI (space-joined for a joint plan), "" for a plan without one
+    jurisdiction_zh: str  # the group's Chinese name
+    jurisdiction_en: str
+    code: str  # GB/T 2260 code, "" for zones, regions and joint plans
+    jurisdiction_level: str = ""  # the level's English label: province, city, district, …
 
 
 @dataclass(frozen=True)
@@ -108,20 +115,26 @@ class _Context:
     concepts: dict[str, tuple[str, str]]  # concept IRI → (zh, en)
     reviews: dict[str, Review] = field(default_factory=dict)
 
-    def district_names(self) -> dict[str, PlanInfo]:
-        """District IRI → one of its plans (for the names)."""
-        return {p.district: p for p in self.plans.values() if p.district}
+    def jurisdictions(self) -> dict[str, PlanInfo]:
+        """Group IRI (a jurisdiction, or a district in an old store) → one of its plans."""
+        return {p.jurisdiction: p for p in self.plans.values() if p.jurisdiction}
 
 
+# A plan's places: its pk:jurisdiction (any level) and its pk:district, which old stores alone have.
 _PLANS = """
-SELECT DISTINCT ?plan ?title ?district ?dzh ?den ?code ?lzh ?len WHERE {
+SELECT DISTINCT ?plan ?title ?via ?place ?zh ?en ?code ?jl ?jlen ?lzh ?len WHERE {
   ?plan a pk:Plan .
   OPTIONAL { ?plan dcterms:title ?title }
   OPTIONAL {
-    ?plan pk:district ?district .
-    OPTIONAL { ?district rdfs:label ?dzh . FILTER(LANG(?dzh) = "zh") }
-    OPTIONAL { ?district rdfs:label ?den . FILTER(LANG(?den) = "en") }
-    OPTIONAL { ?district pk:adminCode ?code }
+    { ?plan pk:jurisdiction ?place BIND("jurisdiction" AS ?via) }
+    UNION { ?plan pk:district ?place BIND("district" AS ?via) }
+    OPTIONAL { ?place rdfs:label ?zh . FILTER(LANG(?zh) = "zh") }
+    OPTIONAL { ?place rdfs:label ?en . FILTER(LANG(?en) = "en") }
+    OPTIONAL { ?place pk:adminCode ?code }
+    OPTIONAL {
+      ?place pk:jurisdictionLevel ?jl .
+      OPTIONAL { ?jl skos:prefLabel ?jlen . FILTER(LANG(?jlen) = "en") }
+    }
   }
   OPTIONAL {
     ?plan pk:level ?level .
@@ -158,14 +171,43 @@ def review_statuses(store: ox.Store) -> dict[str, Review]:
     return out
 
 
+def _plan_info(plan: str, rows: list[dict[str, str | None]]) -> PlanInfo:
+    """One plan's group from its rows of `_PLANS`: its jurisdictions if it has any (a joint
+    plan's, in code order, named together), else its district, else its level, else its title."""
+    title = next((r["title"] for r in rows if r["title"]), None) or plan.rsplit("/", 1)[-1]
+    level_zh = next((r["lzh"] for r in rows if r["lzh"]), "")
+    level_en = next((r["len"] for r in rows if r["len"]), "")
+    places: dict[str, dict[str, str]] = {}
+    for via in ("jurisdiction", "district"):
+        for r in rows:
+            if r["via"] == via and r["place"]:
+                slot = places.setdefault(r["place"], {})
+                for key in ("zh", "en", "code", "jl", "jlen"):
+                    if r[key]:
+                        slot.setdefault(key, r[key] or "")
+        if places:
+            break
+    order = sorted(places, key=lambda p: (places[p].get("code", "~"), places[p].get("zh", p)))
+    zh = "、".join(places[p].get("zh", "") for p in order if places[p].get("zh"))
+    en = ", ".join(places[p].get("en", "") for p in order if places[p].get("en"))
+    zh = zh or level_zh or title
+    levels = dict.fromkeys(places[p].get("jlen") or _local(places[p].get("jl")) for p in order)
+    return PlanInfo(
+        plan,
+        title,
+        " ".join(order),
+        zh,
+        en or level_en or zh,
+        places[order[0]].get("code", "") if len(order) == 1 else "",
+        _joined(levels).removesuffix("Jurisdiction"),
+    )
+
+
 def _context(store: ox.Store) -> _Context:
-    plans = {}
+    by_plan: dict[str, list[dict[str, str | None]]] = defaultdict(list)
     for r in _rows(store, _PLANS):
-        p = r["plan"] or ""
-        title = r["title"] or p.rsplit("/", 1)[-1]
-        zh = r["dzh"] or r["lzh"] or title
-        en = r["den"] or r["len"] or zh
-        plans[p] = PlanInfo(p, title, r["district"] or "", zh, en, r["code"] or "")
+        by_plan[r["plan"] or ""].append(r)
+    plans = {p: _plan_info(p, rows) for p, rows in by_plan.items()}
     concepts = {
         r["c"] or "": (r["zh"] or r["en"] or "", r["en"] or r["zh"] or "")
         for r in _rows(store, _CONCEPTS)
@@ -173,15 +215,16 @@ def _context(store: ox.Store) -> _Context:
     return _Context(plans, concepts, review_statuses(store))
 
 
-def _district_filter(ctx: _Context, district: str | None) -> str | None:
-    """The district IRI that `district` names (Chinese or English name, code or IRI)."""
-    if district is None or district == "":
+def _jurisdiction_filter(ctx: _Context, name: str | None) -> str | None:
+    """The group IRI that `name` names: a jurisdiction of any level (or, in an old store, a
+    district) by Chinese or English name, admin code or IRI."""
+    if name is None or name == "":
         return None
-    for d, p in ctx.district_names().items():
-        if district in (d, p.district_zh, p.district_en, p.code):
-            return d
-    known = "、".join(sorted(p.district_zh for p in ctx.district_names().values())) or "none"
-    raise GraphError(f"no district {district!r} in the store (districts: {known})")
+    for j, p in ctx.jurisdictions().items():
+        if name in (j, p.jurisdiction_zh, p.jurisdiction_en, p.code, *j.split()):
+            return j
+    known = "、".join(sorted(p.jurisdiction_zh for p in ctx.jurisdictions().values())) or "none"
+    raise GraphError(f"no jurisdiction (district) {name!r} in the store (jurisdictions: {known})")
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -238,6 +281,19 @@ def _measures(store: ox.Store, scope: str) -> dict[str, _Measure]:
     return out
 
 
+def _group_attrs(plan: PlanInfo | None) -> dict[str, str]:
+    """A node's group: ``district*`` (the names the exports have always had) and
+    ``jurisdiction*`` beside them, both the plan's jurisdiction of whatever level."""
+    p = plan or PlanInfo("", "", "", "", "", "")
+    return {
+        "district": p.jurisdiction_zh,
+        "district_en": p.jurisdiction_en,
+        "district_iri": p.jurisdiction,
+        "jurisdiction": p.jurisdiction_zh,
+        "jurisdiction_level": p.jurisdiction_level,
+    }
+
+
 def _measure_attrs(ctx: _Context, m: _Measure) -> dict[str, Any]:
     plan = ctx.plans.get(m.plan) or PlanInfo(m.plan, "", "", "", "", "")
     return {
@@ -247,9 +303,7 @@ def _measure_attrs(ctx: _Context, m: _Measure) -> dict[str, Any]:
         "heading": m.label,
         "number": m.number,
         "quote": m.quote,
-        "district": plan.district_zh,
-        "district_en": plan.district_en,
-        "district_iri": plan.district,
+        **_group_attrs(plan),
         "plan": plan.title,
         "plan_iri": m.plan,
         "sectors": _joined(ctx.concepts.get(s, ("", ""))[0] for s in m.sectors),
@@ -286,7 +340,7 @@ def _link_attrs(ctx: _Context, link: str) -> dict[str, Any]:
 
 
 def _measures_graph(
-    store: ox.Store, ctx: _Context, district: str | None, include_rejected: bool
+    store: ox.Store, ctx: _Context, group: str | None, include_rejected: bool
 ) -> nx.Graph:
     import networkx as nx
 
@@ -301,8 +355,8 @@ def _measures_graph(
         if a is None or b is None:
             continue
         pa, pb = ctx.plans.get(a.plan), ctx.plans.get(b.plan)
-        ends = [p.district for p in (pa, pb) if p]
-        if district and district not in ends:
+        ends = [p.jurisdiction for p in (pa, pb) if p]
+        if group and group not in ends:
             continue
         parent = measures.get(r["parent"] or "")
         score = float(r["score"] or 0)
@@ -321,7 +375,8 @@ def _measures_graph(
             "common_parent_plan": (
                 ctx.plans[parent.plan].title if parent and parent.plan in ctx.plans else ""
             ),
-            "districts": _joined(p.district_zh for p in (pa, pb) if p),
+            "districts": _joined(p.jurisdiction_zh for p in (pa, pb) if p),
+            "jurisdiction_levels": _joined(p.jurisdiction_level for p in (pa, pb) if p),
             "quote_source": a.quote,
             "quote_target": b.quote,
         }
@@ -355,7 +410,7 @@ SELECT DISTINCT ?unit ?name ?printed ?type WHERE {
 } ORDER BY ?unit ?printed"""
 
 
-def _units_graph(store: ox.Store, ctx: _Context, district: str | None) -> nx.Graph:
+def _units_graph(store: ox.Store, ctx: _Context, group: str | None) -> nx.Graph:
     import networkx as nx
 
     names: dict[str, str] = {}
@@ -372,7 +427,7 @@ def _units_graph(store: ox.Store, ctx: _Context, district: str | None) -> nx.Gra
     for r in _rows(store, _UNIT_ROLES):
         t, u = r["task"] or "", r["unit"] or ""
         plan = ctx.plans.get(r["plan"] or "")
-        if district and (plan is None or plan.district != district):
+        if group and (plan is None or plan.jurisdiction != group):
             continue
         tasks[t] = {
             "plan": r["plan"] or "",
@@ -390,7 +445,7 @@ def _units_graph(store: ox.Store, ctx: _Context, district: str | None) -> nx.Gra
             unit_leads[u] += "leadUnit" in rs
             unit_plan.setdefault(u, tasks[t]["plan"])
     for u in sorted(unit_tasks):
-        plan = ctx.plans.get(unit_plan[u]) or PlanInfo("", "", "", "", "", "")
+        plan = ctx.plans.get(unit_plan[u])
         zh, en = ctx.concepts.get(types.get(u, ""), ("", ""))
         g.add_node(
             u,
@@ -402,9 +457,7 @@ def _units_graph(store: ox.Store, ctx: _Context, district: str | None) -> nx.Gra
             unit_type=types.get(u, ""),
             unit_type_zh=zh,
             unit_type_en=en,
-            district=plan.district_zh,
-            district_en=plan.district_en,
-            district_iri=plan.district,
+            **_group_attrs(plan),
             tasks=unit_tasks[u],
             lead_tasks=unit_leads[u],
             iri=u,
@@ -448,17 +501,16 @@ SELECT DISTINCT ?link ?m ?place ?level ?plan ?quote ?label ?pzh ?code WHERE {{
 }} ORDER BY ?place ?m"""
 
 
-def _district_node(g: nx.Graph, p: PlanInfo) -> str:
-    node = p.district or p.iri
+def _jurisdiction_node(g: nx.Graph, p: PlanInfo) -> str:
+    """The node of a plan's jurisdiction (of any level; node_type keeps the name "district")."""
+    node = p.jurisdiction or p.iri
     if node not in g:
         g.add_node(
             node,
             node_type="district",
-            label=p.district_zh,
-            label_en=p.district_en,
-            district=p.district_zh,
-            district_en=p.district_en,
-            district_iri=p.district,
+            label=p.jurisdiction_zh,
+            label_en=p.jurisdiction_en,
+            **_group_attrs(p),
             admin_code=p.code,
             iri=node,
         )
@@ -474,13 +526,13 @@ def _place_english(name: str) -> str:
 
 
 def _cross_border_graph(
-    store: ox.Store, ctx: _Context, district: str | None, include_rejected: bool
+    store: ox.Store, ctx: _Context, group: str | None, include_rejected: bool
 ) -> nx.DiGraph:
     import networkx as nx
 
     g = nx.DiGraph()
-    by_code = {p.code: p for p in ctx.district_names().values() if p.code}
-    by_name = {p.district_zh: p for p in ctx.district_names().values()}
+    by_code = {p.code: p for p in ctx.jurisdictions().values() if p.code}
+    by_name = {p.jurisdiction_zh: p for p in ctx.jurisdictions().values()}
     edges: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
     for r in _rows(store, _PARTNERS):
         link = r["link"] or ""
@@ -488,13 +540,13 @@ def _cross_border_graph(
         if attrs["review_status"] == "rejected" and not include_rejected:
             continue
         plan = ctx.plans.get(r["plan"] or "")
-        if plan is None or (district and plan.district != district):
+        if plan is None or (group and plan.jurisdiction != group):
             continue
-        src = _district_node(g, plan)
+        src = _jurisdiction_node(g, plan)
         name = r["pzh"] or ""
         known = by_code.get(r["code"] or "") or by_name.get(name)
-        if known is not None:  # the partner is one of the districts: one node for both
-            dst = _district_node(g, known)
+        if known is not None:  # the partner is a jurisdiction with plans: one node for both
+            dst = _jurisdiction_node(g, known)
         else:
             dst = r["place"] or ""
             if dst not in g:
@@ -503,9 +555,7 @@ def _cross_border_graph(
                     node_type="place",
                     label=name,
                     label_en=_place_english(name),
-                    district="",
-                    district_en="",
-                    district_iri="",
+                    **_group_attrs(None),
                     admin_code=r["code"] or "",
                     partner_level=r["level"] or "",
                     iri=dst,
@@ -517,7 +567,7 @@ def _cross_border_graph(
                 "quote": r["quote"] or "",
                 "heading": r["label"] or "",
                 "plan": plan.title,
-                "district": plan.district_zh,
+                "district": plan.jurisdiction_zh,
             }
         )
     for (src, dst), rows in edges.items():
@@ -578,16 +628,16 @@ def _target_text(r: dict[str, str | None]) -> str:
     return text
 
 
-def _indicators_graph(store: ox.Store, ctx: _Context, district: str | None) -> nx.DiGraph:
+def _indicators_graph(store: ox.Store, ctx: _Context, group: str | None) -> nx.DiGraph:
     import networkx as nx
 
     g = nx.DiGraph()
     pairs: dict[tuple[str, str], list[dict[str, str | None]]] = defaultdict(list)
     for r in _rows(store, _TARGETS):
         plan = ctx.plans.get(r["plan"] or "")
-        if plan is None or (district and plan.district != district):
+        if plan is None or (group and plan.jurisdiction != group):
             continue
-        src = _district_node(g, plan)
+        src = _jurisdiction_node(g, plan)
         ind = r["indicator"] or ""
         if ind not in g:
             zh, en = ctx.concepts.get(ind, ("", ""))
@@ -596,9 +646,7 @@ def _indicators_graph(store: ox.Store, ctx: _Context, district: str | None) -> n
                 node_type="indicator",
                 label=zh or ind.rsplit("/", 1)[-1],
                 label_en=en,
-                district="",
-                district_en="",
-                district_iri="",
+                **_group_attrs(None),
                 iri=ind,
             )
         pairs[src, ind].append(r)
@@ -651,7 +699,7 @@ ORDER BY ?m ?k"""
 
 
 def _keywords_graph(
-    store: ox.Store, ctx: _Context, district: str | None, min_weight: int, max_edges: int
+    store: ox.Store, ctx: _Context, group: str | None, min_weight: int, max_edges: int
 ) -> nx.Graph:
     import networkx as nx
 
@@ -659,10 +707,10 @@ def _keywords_graph(
     measure_district: dict[str, str] = {}
     for r in _rows(store, _KEYWORDS):
         plan = ctx.plans.get(r["plan"] or "")
-        if plan is None or (district and plan.district != district):
+        if plan is None or (group and plan.jurisdiction != group):
             continue
         sets[r["m"] or ""].add(r["k"] or "")
-        measure_district[r["m"] or ""] = plan.district_zh
+        measure_district[r["m"] or ""] = plan.jurisdiction_zh
     freq: Counter[str] = Counter()
     kw_districts: dict[str, Counter[str]] = defaultdict(Counter)
     pair_measures: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -717,15 +765,15 @@ def build_graph(
 ) -> nx.Graph:
     """Build one of the `KINDS` of graph from the store.
 
-    `district` (Chinese or English name, admin code or IRI) keeps one district: its measures'
-    links (with the other end, in whatever district), its units, its partners, its indicators,
-    its keywords. Rejected links are left out unless `include_rejected`. `min_weight` and
+    `district` (Chinese or English name, admin code or IRI of a jurisdiction of any level, a
+    province as well as a district) keeps one jurisdiction: its measures' links (with the other
+    end, wherever it is), its units, its partners, its indicators, its keywords. Rejected links are left out unless `include_rejected`. `min_weight` and
     `max_edges` bound the keywords graph only.
     """
     if kind not in KINDS:
         raise GraphError(f"no graph kind {kind!r}; kinds: {', '.join(KINDS)}")
     ctx = _context(store)
-    d = _district_filter(ctx, district)
+    d = _jurisdiction_filter(ctx, district)
     if kind == "measures":
         g = _measures_graph(store, ctx, d, include_rejected)
     elif kind == "units":
@@ -738,7 +786,7 @@ def build_graph(
         g = _keywords_graph(store, ctx, d, min_weight, max_edges)
     g.graph.update(
         kind=kind,
-        district=ctx.district_names()[d].district_zh if d else "",
+        district=ctx.jurisdictions()[d].jurisdiction_zh if d else "",
         include_rejected=include_rejected,
         name=f"plankg {kind}",
     )

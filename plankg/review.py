@@ -1,8 +1,8 @@
 """The review round trip: a sheet of links for reviewers, and their decisions back into the store.
 
 `export_review_sheet` writes one row per pending link (every link with ``include_reviewed``):
-the link's kind, method and score, both ends side by side (district, plan, level, label and
-quote; for a place, its name and gazetteer level), the common parent's quote, the current status,
+the link's kind, method and score, both ends side by side (jurisdiction of any level, in the
+``*_district`` columns, plan, level, label and quote; for a place, its name and gazetteer level), the common parent's quote, the current status,
 and empty ``decision``, ``reviewer`` and ``comment`` columns. CSV is UTF-8 with a BOM so that
 Excel opens the Chinese text; JSON is a list of objects with the same keys (`COLUMNS`).
 
@@ -350,15 +350,17 @@ SELECT DISTINCT ?link ?name WHERE {{
   ?via rdfs:label ?label . FILTER(LANG(?label) = "zh")
   BIND(STR(?label) AS ?name)
 }} ORDER BY ?link ?name"""
-# Everything a reviewer needs to know about the resources at the ends of links.
+# Everything a reviewer needs to know about the resources at the ends of links. The plan's place is
+# its jurisdiction of any level (pk:jurisdiction), or its pk:district in a store written before.
 _SHEET_ENDS = f"""
-SELECT DISTINCT ?end ?type ?plan ?district ?level ?number ?label ?indicator ?printed ?year
+SELECT DISTINCT ?end ?type ?plan ?jurisdiction ?district ?level ?number ?label ?indicator ?printed ?year
                 ?quote ?text WHERE {{
   {{ SELECT DISTINCT ?end WHERE {{
       GRAPH <{iri.LINKS_GRAPH}> {{ ?l pk:linkSource|pk:linkTarget|pk:commonParent ?end }} }} }}
   OPTIONAL {{ ?end a ?t . VALUES ?t {{ pk:Measure pk:Target pk:Place pk:Segment }} }}
   OPTIONAL {{
     ?end pk:plan ?p . ?p dcterms:title ?plan .
+    OPTIONAL {{ ?p pk:jurisdiction/rdfs:label ?jl . FILTER(LANG(?jl) = "zh") }}
     OPTIONAL {{ ?p pk:district/rdfs:label ?dl . FILTER(LANG(?dl) = "zh") }}
     OPTIONAL {{ ?p pk:level/skos:prefLabel ?ll . FILTER(LANG(?ll) = "zh") }}
   }}
@@ -370,6 +372,7 @@ SELECT DISTINCT ?end ?type ?plan ?district ?level ?number ?label ?indicator ?pri
   OPTIONAL {{ ?end pk:quote ?quote }}
   OPTIONAL {{ ?end pk:text ?text }}
   BIND(STRAFTER(STR(?t), "#") AS ?type)
+  BIND(STR(?jl) AS ?jurisdiction)
   BIND(STR(?dl) AS ?district)
   BIND(STR(?ll) AS ?level)
   BIND(STR(?lb) AS ?label)
@@ -380,7 +383,7 @@ SELECT DISTINCT ?end ?type ?plan ?district ?level ?number ?label ?indicator ?pri
 @dataclass(frozen=True)
 class _End:
     type: str = ""
-    district: str = ""
+    district: str = ""  # the plan's jurisdiction, any level (the sheet's column keeps its name)
     plan: str = ""
     level: str = ""
     label: str = ""
@@ -394,7 +397,11 @@ def _ends(store: ox.Store) -> dict[str, _End]:
     for r in rows:
         slot = values[r["end"] or ""]
         for key, value in r.items():
-            if value and key != "end":
+            if value and key == "jurisdiction":
+                slot.setdefault("jurisdictions", value)
+                if value not in slot["jurisdictions"].split("、"):
+                    slot["jurisdictions"] += "、" + value
+            elif value and key != "end":
                 slot.setdefault(key, value)
     out = {}
     for end, v in values.items():
@@ -407,7 +414,7 @@ def _ends(store: ox.Store) -> dict[str, _End]:
             label = v.get("number", "") + v.get("label", "")
         out[end] = _End(
             kind,
-            v.get("district", ""),
+            v.get("jurisdictions") or v.get("district", ""),
             v.get("plan", ""),
             v.get("level", ""),
             label,

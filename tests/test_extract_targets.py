@@ -19,6 +19,7 @@ import pytest
 from plankg.ingest.clean import clean
 from plankg.ingest.document import Document, load_plan
 from plankg.ingest.extract_targets import (
+    check_targets,
     extract_targets,
     is_indicator_table,
     parse_cell,
@@ -148,6 +149,27 @@ def test_table_row_by_hand() -> None:
         False,
     )
     assert target.source.quote == text
+
+
+def test_name_run_into_the_cells_is_flagged_and_not_mapped() -> None:
+    """A name cell that holds the row's values and 约束性 (the columns ran together): the
+    indicator it names is a guess among words of other cells, so the target keeps its printed
+    name and the flag, and no canonical indicator; the same name printed alone maps."""
+    run_on = "森林蓄积量（万立方米） 200 ≥200 约束性"
+    targets = []
+    for name in (run_on, "森林蓄积量（万立方米）"):
+        text = f"{name}\t200\t≥200\t约束性"
+        cells = {"指标名称": name, "2020年": "200", "2025年": "≥200", "指标属性": "约束性"}
+        row = Segment("row", "1", name, 0, len(text), 0, cells=cells)
+        table = Segment("table", "表1", "", 0, len(text), 0, (row,), columns=tuple(cells))
+        targets += table_targets(text, table, vocabulary())
+    assert [t.indicator for t in targets] == ["forestStock", "forestStock"]  # before the check
+    checked = check_targets(targets, vocabulary(), 2021, 2025)
+    assert [(t.indicator_as_printed, t.indicator, t.flags) for t in checked] == [
+        (run_on, None, ("nameRunsIntoCells",)),
+        ("森林蓄积量（万立方米）", "forestStock", ()),
+    ]
+    assert [t.value for t in checked] == [Decimal("200"), Decimal("200")]
 
 
 def test_table_with_two_target_years_and_unit_column() -> None:

@@ -595,3 +595,68 @@ def test_every_colour_of_a_picture_is_in_its_legend(graphs: Any, tmp_path: Path)
     legend = root.find(f"{ns}g[@id='legend']")
     shown = {e.get("fill") for e in legend if e.tag in (f"{ns}circle", f"{ns}rect")}
     assert used and used <= shown, used - shown
+
+
+# -- plans of other levels: each in its own jurisdiction's group --------------------------------
+
+_SHARED_TEXT = (
+    "加快构建清洁低碳安全高效的能源体系，大力发展光伏发电和风电，推进分布式光伏在工业园区、"
+    "公共建筑屋顶全覆盖，有序推进整县屋顶分布式光伏开发试点，提高非化石能源消费比重。"
+)
+_OTHER_LEVELS = {
+    "zj-province": "浙江省应对气候变化规划\n一、重点任务\n（一）发展光伏。" + _SHARED_TEXT + "\n",
+    "sx-city": "绍兴市应对气候变化规划\n一、重点任务\n（一）发展光伏。" + _SHARED_TEXT + "\n",
+}
+
+
+@pytest.fixture(scope="module")
+def province_city_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A province's plan and a city's, no pk:district on either; linked (the city copies the
+    province)."""
+    from plankg.ingest.pipeline import ingest
+    from plankg.link import link_store
+    from plankg.store import open_store
+
+    folder = tmp_path_factory.mktemp("levels")
+    paths = []
+    for stem, text in _OTHER_LEVELS.items():
+        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+        paths.append(folder / f"{stem}.txt")
+    store = open_store(folder / "store")
+    report = ingest(paths, store, jobs=1)
+    assert report.ok, report.errors
+    link_store(store)
+    return store
+
+
+def test_plans_of_any_level_are_grouped_by_their_jurisdiction(province_city_store: Any) -> None:
+    g = build_graph(province_city_store, "measures")
+    groups = {
+        d["plan_iri"].rsplit("/", 1)[-1]: (
+            d["district"],
+            d["jurisdiction"],
+            d["jurisdiction_level"],
+        )
+        for _, d in g.nodes(data=True)
+    }
+    assert groups == {
+        "zj-province": ("浙江省", "浙江省", "province"),
+        "sx-city": ("绍兴市", "绍兴市", "city"),
+    }
+    assert {d["district_iri"] for _, d in g.nodes(data=True)} == {
+        iri.district("330000"),
+        iri.district("330600"),
+    }
+    assert [set(d["districts"].split(JOIN)) for _, _, d in g.edges(data=True)] == [
+        {"浙江省", "绍兴市"}
+    ]
+    assert [f["district"] for f in network_figures(g)] == ["(all)", "浙江省", "绍兴市"]
+
+
+@pytest.mark.parametrize("name", ["绍兴市", "330600", iri.district("330600")])
+def test_the_district_filter_takes_any_jurisdiction(province_city_store: Any, name: str) -> None:
+    g = build_graph(province_city_store, "measures", district=name)
+    assert g.graph["district"] == "绍兴市"
+    assert g.number_of_edges() == 1  # the city's measure and the province's it shares
+    with pytest.raises(PlankgError, match="浙江省、绍兴市"):
+        build_graph(province_city_store, "units", district="杭州市")
