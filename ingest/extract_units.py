@@ -588,23 +588,31 @@ def _assign_roles(
     return out
 
 
-def _tailed_parts(chars: Chars) -> list[tuple[Chars, str | None]]:
-    """A labelled list split at ，/； (outside brackets) where a part ends with a role tail
-    (责任部门：监测处、省监测中心牵头，财审处配合; …，各县区政府按职责分工负责): each part without its
-    tail, with the tail's role (None for a part without one, which keeps the label's role)."""
-    av = assignment_vocab()
+def _split_at(chars: Chars, seps: str, keep: bool = False) -> list[list[tuple[str, int]]]:
+    """`chars` split at the separators `seps` outside brackets; with `keep`, each separator
+    stays at the end of the part it closes."""
     parts: list[list[tuple[str, int]]] = [[]]
     depth = 0
     for ch, pos in chars:
         depth += ch in _OPEN
         depth = max(depth - (ch in _CLOSE), 0)
-        if depth == 0 and ch in _TAIL_PARTS:
-            parts[-1].append((ch, pos))  # kept: the list's own separators still split it
+        if depth == 0 and ch in seps:
+            if keep:
+                parts[-1].append((ch, pos))
             parts.append([])
         else:
             parts[-1].append((ch, pos))
+    return parts
+
+
+def _tailed_parts(chars: Chars) -> list[tuple[Chars, str | None]]:
+    """A labelled list split at ，/； (outside brackets) where a part ends with a role tail
+    (责任部门：监测处、省监测中心牵头，财审处配合; …，各县区政府按职责分工负责): each part without its
+    tail, with the tail's role (None for a part without one, which keeps the label's role)."""
+    av = assignment_vocab()
     out: list[tuple[Chars, str | None]] = []
-    for part in parts:
+    # each separator kept at its part's end: the list's own separators still split it
+    for part in _split_at(chars, _TAIL_PARTS, keep=True):
         body = [(ch, pos) for ch, pos in part if ch not in _WHITESPACE]
         while body and body[-1][0] in _TAIL_PARTS + "。":
             body.pop()
@@ -687,17 +695,8 @@ def _tail_units(doc_text: str, lo: int, hi: int, seg: Segment) -> list[UnitMenti
     chars = _chars(doc_text[lo:hi], lo)
     while chars and chars[-1][0] in "。；;，,":
         chars.pop()
-    parts: list[list[tuple[str, int]]] = [[]]
-    depth = 0
-    for ch, pos in chars:
-        depth += ch in _OPEN
-        depth = max(depth - (ch in _CLOSE), 0)
-        if depth == 0 and ch in _TAIL_PARTS:
-            parts.append([])
-        else:
-            parts[-1].append((ch, pos))
     out: list[UnitMention] = []
-    for part in parts:
+    for part in _split_at(chars, _TAIL_PARTS):
         text = "".join(ch for ch, _ in part)
         if text.startswith("由"):
             part, text = part[1:], text[1:]

@@ -613,20 +613,9 @@ _OTHER_LEVELS = {
 def province_city_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A province's plan and a city's, no pk:district on either; linked (the city copies the
     province)."""
-    from plankg.ingest.pipeline import ingest
-    from plankg.link import link_store
-    from plankg.store import open_store
+    from tests.test_jurisdictions import linked_store
 
-    folder = tmp_path_factory.mktemp("levels")
-    paths = []
-    for stem, text in _OTHER_LEVELS.items():
-        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
-        paths.append(folder / f"{stem}.txt")
-    store = open_store(folder / "store")
-    report = ingest(paths, store, jobs=1)
-    assert report.ok, report.errors
-    link_store(store)
-    return store
+    return linked_store(tmp_path_factory.mktemp("levels"), _OTHER_LEVELS)
 
 
 def test_plans_of_any_level_are_grouped_by_their_jurisdiction(province_city_store: Any) -> None:

@@ -326,13 +326,17 @@ PLAN_TEXTS = {
 
 @pytest.fixture(scope="module")
 def hierarchy_store(tmp_path_factory: pytest.TempPathFactory):
+    return linked_store(tmp_path_factory.mktemp("hierarchy"), PLAN_TEXTS)
+
+
+def linked_store(folder, texts: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A store in `folder` holding the plans `texts` (file stem -> text), ingested and linked."""
     from plankg.ingest.pipeline import ingest
     from plankg.link import link_store
     from plankg.store import open_store
 
-    folder = tmp_path_factory.mktemp("hierarchy")
     paths = []
-    for stem, text in PLAN_TEXTS.items():
+    for stem, text in texts.items():
         (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
         paths.append(folder / f"{stem}.txt")
     store = open_store(folder / "store")

@@ -137,6 +137,15 @@ def _cell_chars(text: str, x0: float, top: float) -> list[dict]:
     ]
 
 
+def _row_chars(cells: tuple[str, str, str, str], top: float) -> list[dict]:
+    """One row's characters in the columns 0–150, 150–200, 200–250 and 250–300."""
+    return [
+        ch
+        for x0, text in zip((5, 160, 210, 262), cells, strict=True)
+        for ch in _cell_chars(text, x0, top)
+    ]
+
+
 def test_a_box_with_its_caption_and_header_drawn_without_column_rules() -> None:
     # Guizhou's 专栏1: caption row and header row ruled only above and below; body rows ruled
     hs = [Rule(y, 0, 300) for y in (0, 20, 40, 60, 80)]
@@ -144,18 +153,9 @@ def test_a_box_with_its_caption_and_header_drawn_without_column_rules() -> None:
     (grid,) = find_grids(hs, vs)
     chars = (
         _cell_chars("专栏1主要指标", 60, 5)
-        + _cell_chars("主要指标", 5, 25)
-        + _cell_chars("2020", 160, 25)
-        + _cell_chars("2025", 210, 25)
-        + _cell_chars("属性", 262, 25)
-        + _cell_chars("森林覆盖率", 5, 45)
-        + _cell_chars("61", 160, 45)
-        + _cell_chars("64", 210, 45)
-        + _cell_chars("约束性", 255, 45)
-        + _cell_chars("湿地保护率", 5, 65)
-        + _cell_chars("51", 160, 65)
-        + _cell_chars("55", 210, 65)
-        + _cell_chars("约束性", 255, 65)
+        + _row_chars(("主要指标", "2020", "2025", "属性"), 25)
+        + _row_chars(("森林覆盖率", "61", "64", "约束性"), 45)
+        + _row_chars(("湿地保护率", "51", "55", "约束性"), 65)
     )
     block, _, top = _grid_block(grid, chars, 11, 842.0)
     assert top == 20  # the caption is left to the text lines
@@ -170,14 +170,8 @@ def test_a_title_printed_across_the_columns_stays_one_cell() -> None:
     (grid,) = find_grids(hs, vs)
     chars = (
         _cell_chars("一、生态保护和修复的主要指标体系", 100, 5)  # runs over the rule at 150 and 200
-        + _cell_chars("指标", 5, 25)
-        + _cell_chars("2020", 160, 25)
-        + _cell_chars("2025", 210, 25)
-        + _cell_chars("属性", 262, 25)
-        + _cell_chars("森林覆盖率", 5, 45)
-        + _cell_chars("61", 160, 45)
-        + _cell_chars("64", 210, 45)
-        + _cell_chars("约束性", 255, 45)
+        + _row_chars(("指标", "2020", "2025", "属性"), 25)
+        + _row_chars(("森林覆盖率", "61", "64", "约束性"), 45)
     )
     block, _, _ = _grid_block(grid, chars, 11, 842.0)
     assert block.rows[0] == ("一、生态保护和修复的主要指标体系",) * 4
