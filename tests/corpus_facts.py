@@ -45,9 +45,13 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def split() -> dict[str, str]:
-    """Map each annotated corpus file to its set ("dev" or "held-out")."""
-    return {row["file"]: row["set"] for row in _read_csv(FACTS_DIR / "split.csv")}
+def split() -> dict[tuple[str, str], str]:
+    """Map each annotated (corpus file, kind) to its set ("dev" or "held-out").
+
+    Keyed by kind as well as file: a plan whose unit roles were tuned on (dev) can have money
+    that no money rule ever saw (held-out).
+    """
+    return {(row["file"], row["kind"]): row["set"] for row in _read_csv(FACTS_DIR / "split.csv")}
 
 
 def load(kind: str, set: str | None = None) -> list[dict[str, str]]:
@@ -55,8 +59,8 @@ def load(kind: str, set: str | None = None) -> list[dict[str, str]]:
 
     (`set` shadows the builtin inside this function: it is the name the annotations brief uses.)
 
-    Rows of jurisdictions and parents carry no split: asking them for a set filters on the file
-    (the child file for parents) being in that set.
+    Rows of jurisdictions and parents carry no split: asking them for a set keeps the files (the
+    child file for parents) with some kind annotated in that set.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind of corpus fact {kind!r}; one of {sorted(KINDS)}")
@@ -66,8 +70,11 @@ def load(kind: str, set: str | None = None) -> list[dict[str, str]]:
     if set is None:
         return rows
     parts = split()
-    key = "child_file" if kind == "parents" else "file"
-    return [row for row in rows if parts.get(row[key]) == set]
+    if kind in ("jurisdictions", "parents"):
+        key = "child_file" if kind == "parents" else "file"
+        files = {file for (file, _), part in parts.items() if part == set}
+        return [row for row in rows if row[key] in files]
+    return [row for row in rows if parts.get((row["file"], kind)) == set]
 
 
 def plan_path(file: str) -> Path:
