@@ -41,23 +41,24 @@ from plankg.ingest.records import MoneyAmount, Target
 from tests import corpus_facts as cf
 
 # floors reached (see the module docstring): (recall, precision) by source, kind and part.
-# Session 18: the first pass's held-out plans moved to dev (rules were written on their failures);
-# held-out is the plans added in session 18, measured after those rules, which never saw them.
+# Session 19: the session-18 held-out plans moved to dev (rules are being written on their
+# failures); held-out is the plans annotated in session 19 (SPLIT.md), floors measured at e83ea3f,
+# whose rules never saw them.
 FLOORS_PDF = {
-    ("prose-targets", "dev"): (0.84, 0.96),
-    ("prose-targets", "held-out"): (0.58, 0.95),
-    ("unit-roles", "dev"): (1.0, 1.0),
-    ("unit-roles", "held-out"): (0.89, 0.83),
-    ("money", "dev"): (1.0, 0.99),
-    ("money", "held-out"): (0.55, 0.55),
+    ("prose-targets", "dev"): (0.75, 0.95),
+    ("prose-targets", "held-out"): (0.58, 0.90),
+    ("unit-roles", "dev"): (0.97, 0.95),
+    ("unit-roles", "held-out"): (0.90, 0.90),
+    ("money", "dev"): (0.85, 0.84),
+    ("money", "held-out"): (1.0, 1.0),
 }
 FLOORS_TEXT = {
-    ("prose-targets", "dev"): (0.83, 0.95),
-    ("prose-targets", "held-out"): (0.61, 0.92),
-    ("unit-roles", "dev"): (1.0, 1.0),
-    ("unit-roles", "held-out"): (0.89, 0.83),
-    ("money", "dev"): (0.87, 0.98),
-    ("money", "held-out"): (0.55, 0.96),
+    ("prose-targets", "dev"): (0.76, 0.94),
+    ("prose-targets", "held-out"): (0.59, 0.91),
+    ("unit-roles", "dev"): (0.97, 0.95),
+    ("unit-roles", "held-out"): (0.90, 0.90),
+    ("money", "dev"): (0.76, 0.98),
+    ("money", "held-out"): (1.0, 1.0),
 }
 SHOW_HELDOUT = os.environ.get("PLANKG_SHOW_HELDOUT") == "1"
 
